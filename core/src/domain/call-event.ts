@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** How the agent on the call is identified by the phone system. */
+export const AgentIdentitySchema = z
+  .object({
+    by: z.enum(['extension', 'user-id', 'login']).describe('Which identifier the value is'),
+    value: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .describe('The extension number, user id or screen-recording login'),
+  })
+  .describe('The agent whose screen is recorded');
+
+export const PartySchema = z.object({
+  number: z.string().max(128).optional().describe('Phone number or extension'),
+  name: z.string().max(256).optional().describe('Display name'),
+});
+
+export const CallDirectionSchema = z.enum(['inbound', 'outbound', 'internal', 'unknown']);
+
+/**
+ * A normalized call event. `call.started` means the agent is now on the call (answered or bridged);
+ * `call.ended` means the agent left it. A transfer is an end for one agent and a start for another
+ * with the same call id.
+ */
+export const CallEventSchema = z.object({
+  type: z
+    .enum(['call.started', 'call.ended'])
+    .describe('started: the agent is on the call; ended: the agent left it'),
+  callId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .describe('The phone system’s id for the whole call (stable across legs)'),
+  at: z.coerce.date().describe('When it happened, per the phone system'),
+  direction: CallDirectionSchema.default('unknown'),
+  agent: AgentIdentitySchema,
+  from: PartySchema.optional(),
+  to: PartySchema.optional(),
+  /** Tenant slug; single-tenant sources leave it out and the host uses the source's configured tenant. */
+  tenant: z.string().max(128).optional(),
+  /** Source-specific reason, e.g. hangup cause. */
+  reason: z.string().max(256).optional(),
+});
+
+export type CallEvent = z.output<typeof CallEventSchema>;
+export type CallEventInput = z.input<typeof CallEventSchema>;
+export type AgentIdentity = z.output<typeof AgentIdentitySchema>;
+export type CallDirection = z.output<typeof CallDirectionSchema>;
