@@ -1,0 +1,63 @@
+import type {
+  CaptureSettings,
+  HostMessage,
+  Monitor,
+  WorkstationState,
+  WorkstationStore,
+} from '@deskrec/core';
+
+/** What the controller learns about a connected agent; persisted so the portal can show it. */
+export interface WorkstationPresence {
+  tenantId: string;
+  workstationId: string;
+  computerName: string;
+  domain?: string;
+  os: { platform: string; release: string };
+  agentVersion: string;
+  monitors: Monitor[];
+  login: string | null;
+  remoteAddress?: string;
+  at: Date;
+}
+
+/**
+ * The controller's view of the database: core's WorkstationStore (for the auth plugin) plus presence
+ * bookkeeping and the settings an agent needs. Implemented over kysely in db/workstation-directory.ts.
+ */
+export interface WorkstationDirectory extends WorkstationStore {
+  recordConnected(presence: WorkstationPresence): Promise<void>;
+  recordLogin(tenantId: string, workstationId: string, login: string | null, at: Date): Promise<void>;
+  recordSeen(tenantId: string, workstationId: string, at: Date): Promise<void>;
+  recordDisconnected(tenantId: string, workstationId: string, at: Date): Promise<void>;
+  /** Current state, e.g. after an admin changed it while the agent was connected. */
+  stateOf(tenantId: string, workstationId: string): Promise<WorkstationState | undefined>;
+  captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }>;
+}
+
+/** Live connections to agents, as the admin API and the orchestrator use them. */
+export interface AgentChannel {
+  isOnline(tenantId: string, workstationId: string): boolean;
+  /** Sends a message to a connected agent; false when it is not connected here. */
+  send(tenantId: string, workstationId: string, message: HostMessage): boolean;
+  /** Pushes a changed authorization state at once; a forbidden or deleted workstation is then disconnected. */
+  pushAuthorization(tenantId: string, workstationId: string, state: WorkstationState | 'deleted'): void;
+  /** Pushes the tenant's current capture settings to all its connected, authorized agents. */
+  pushSettings(tenantId: string): Promise<void>;
+}
+
+/** Messages from agents that other host features (orchestrator, uploads) react to. */
+export type AgentEvent =
+  | { type: 'connected'; tenantId: string; workstationId: string; state: WorkstationState; login: string | null }
+  | { type: 'disconnected'; tenantId: string; workstationId: string }
+  | { type: 'session'; tenantId: string; workstationId: string; login: string | null }
+  | {
+      type: 'capture';
+      tenantId: string;
+      workstationId: string;
+      message: Extract<
+        import('@deskrec/core').AgentMessage,
+        { type: 'capture.started' | 'capture.segment' | 'capture.stopped' | 'capture.failed' | 'capture.refused' }
+      >;
+    };
+
+export type AgentEventListener = (event: AgentEvent) => void;
