@@ -87,7 +87,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     uploadUrl: z.string(),
     serverTime: timestamp,
   }),
-  envelope('authorization', { state: WorkstationAuthStateSchema }),
+  /** `deleted`: the admin removed the workstation; the host closes the connection, a reconnect enrolls anew. */
+  envelope('authorization', { state: z.enum([...WorkstationAuthStateSchema.options, 'deleted']) }),
   envelope('settings', {
     settings: CaptureSettingsSchema,
     uploadUrl: z.string(),
@@ -122,3 +123,9 @@ export type AgentMessageInput = z.input<typeof AgentMessageSchema>;
 export type HostMessageInput = z.input<typeof HostMessageSchema>;
 export type AgentMessageType = AgentMessage['type'];
 export type HostMessageType = HostMessage['type'];
+
+type WithoutVersion<M> = M extends unknown ? Omit<M, 'v'> : never;
+/** An agent message as code builds it; the sender adds the protocol version. */
+export type AgentMessageBody = WithoutVersion<AgentMessageInput>;
+/** A host message as code builds it; the sender adds the protocol version. */
+export type HostMessageBody = WithoutVersion<HostMessageInput>;

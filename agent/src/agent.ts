@@ -1,0 +1,227 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type CaptureBackend,
+  type CaptureSettings,
+  CaptureSettingsSchema,
+  type HostMessage,
+  type Logger,
+  loadPlugins,
+  systemClock,
+  type WorkstationState,
+} from '@deskrec/core';
+import pkg from '../package.json' with { type: 'json' };
+import { CaptureRunner } from './capture/capture-runner.js';
+import { parseAddress } from './config/address.js';
+import type { AgentConfig } from './config/agent-config.js';
+import { ControllerClient } from './controller/controller-client.js';
+import { CertificatePin } from './controller/tls-pin.js';
+import { loadOrCreateIdentity, type WorkstationIdentity } from './identity/workstation-identity.js';
+import { readConsoleLogin } from './session/current-login.js';
+import { LoginWatcher } from './session/login-watcher.js';
+import { Spool } from './spool/spool.js';
+import { Uploader } from './upload/uploader.js';
+
+export interface AgentStatus {
+  workstationId: string;
+  computerName: string;
+  connected: boolean;
+  controller?: string;
+  state: WorkstationState | 'deleted' | 'unknown';
+  login: string | null;
+  capturing?: string;
+  pendingUploads: number;
+  upload?: { file: string; bytesSent: number; bytesTotal: number };
+  updatedAt: string;
+}
+
+export interface AgentOptions {
+  config: AgentConfig;
+  logger: Logger;
+  /** A capture backend to use instead of loading the configured plugin (tests, embedding). */
+  captureBackend?: CaptureBackend;
+  /** Reads the console login; defaults to the OS (the config's `login` wins over both). */
+  readLogin?: () => Promise<string | null>;
+  /** Host silence after which the connection is dropped; default three heartbeat intervals. */
+  deadAfterMs?: number;
+}
+
+/** The agent daemon: control connection, captures on command, spool and uploads. */
+export class Agent {
+  private readonly abort = new AbortController();
+  private identity!: WorkstationIdentity;
+  private client!: ControllerClient;
+  private runner!: CaptureRunner;
+  private uploader!: Uploader;
+  private watcher!: LoginWatcher;
+  private statusTimer: NodeJS.Timeout | undefined;
+  state: WorkstationState | 'deleted' | 'unknown' = 'unknown';
+  settings: CaptureSettings = CaptureSettingsSchema.parse({});
+  uploadUrl = '';
+
+  constructor(private readonly options: AgentOptions) {}
+
+  get workstationId(): string {
+    return this.identity.workstationId;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    this.identity = await loadOrCreateIdentity(config.dataDir);
+    const spool = new Spool(path.join(config.dataDir, 'spool'));
+    this.uploader = new Uploader({
+      spool,
+      logger,
+      maxKbps: config.upload.maxKbps,
+      retryMaxSeconds: config.upload.retryMaxSeconds,
+      stateDir: path.join(config.dataDir, 'upload-state'),
+    });
+    const backend = this.options.captureBackend ?? (await this.loadBackend());
+    logger.info({ backend: backend.describe() }, 'capture backend ready');
+
+    const addresses = [config.controller.primary, config.controller.secondary]
+      .filter((a): a is string => Boolean(a))
+      .map((a) => parseAddress(a, config.controller.tls));
+    const fixedLogin = config.login;
+    this.watcher = new LoginWatcher(
+      fixedLogin ? async () => fixedLogin : (this.options.readLogin ?? readConsoleLogin),
+      config.sessionPollSeconds * 1000,
+      logger,
+    );
+    await this.watcher.start((login) => this.client.send({ type: 'session', login }));
+
+    const monitors = await backend.probeMonitors().catch(() => []);
+    this.client = new ControllerClient({
+      addresses,
+      tls: config.controller.tls,
+      ...(config.controller.caFile ? { caFile: config.controller.caFile } : {}),
+      pin: await CertificatePin.load(config.dataDir, config.controller.fingerprint),
+      logger,
+      returnToPrimaryMs: config.controller.returnToPrimarySeconds * 1000,
+      deadAfterMs: this.options.deadAfterMs ?? 95_000,
+      hello: () => ({
+        tenantToken: config.tenantToken,
+        workstationId: this.identity.workstationId,
+        workstationSecret: this.identity.workstationSecret,
+        computerName: config.computerName,
+        ...((config.domain ?? process.env.USERDOMAIN)
+          ? { domain: config.domain ?? process.env.USERDOMAIN }
+          : {}),
+        os: { platform: process.platform, release: os.release() },
+        agentVersion: pkg.version,
+        monitors,
+        login: this.watcher.current,
+      }),
+    });
+    this.runner = new CaptureRunner({
+      backend,
+      spool,
+      uploader: this.uploader,
+      logger,
+      send: (m) => this.client.send(m),
+      minFreeDiskMb: config.upload.minFreeDiskMb,
+      uploadUrl: () => this.uploadUrl || `http://${this.client.current?.host ?? 'localhost'}:6543`,
+    });
+    this.client.on('message', (message) => void this.onMessage(message));
+    this.client.on('disconnected', () => {
+      this.state = 'unknown';
+    });
+    this.client.start();
+
+    for (const item of await spool.pending()) this.uploader.enqueue(item);
+    this.statusTimer = setInterval(() => void this.writeStatus(), 2000);
+    this.statusTimer.unref();
+  }
+
+  private async loadBackend(): Promise<CaptureBackend> {
+    const { config, logger } = this.options;
+    const registry = await loadPlugins([{ kind: 'capture', entry: config.capture, where: 'capture' }], {
+      logger,
+      clock: systemClock,
+      dataDir: path.join(config.dataDir, 'plugins'),
+      signal: this.abort.signal,
+    });
+    return registry.list('capture')[0]!.instance;
+  }
+
+  private async onMessage(message: HostMessage): Promise<void> {
+    const { logger } = this.options;
+    switch (message.type) {
+      case 'welcome':
+        this.state = message.state;
+        this.settings = message.settings;
+        this.uploadUrl = message.uploadUrl;
+        logger.info(
+          { state: message.state, workstationId: message.workstationId },
+          'welcomed by the controller',
+        );
+        break;
+      case 'authorization':
+        this.state = message.state;
+        logger.info({ state: message.state }, 'authorization changed');
+        if (message.state !== 'authorized') await this.runner.stop(`workstation is ${message.state}`);
+        break;
+      case 'settings':
+        this.settings = message.settings;
+        this.uploadUrl = message.uploadUrl;
+        break;
+      case 'capture.start':
+        if (this.state !== 'authorized') {
+          this.client.send({
+            type: 'capture.refused',
+            captureId: message.captureId,
+            reason: `workstation is ${this.state}`,
+          });
+          return;
+        }
+        await this.runner.start(message);
+        break;
+      case 'capture.stop':
+        await this.runner.stop(message.reason, message.captureId);
+        break;
+      case 'error':
+        logger[message.fatal ? 'error' : 'warn']({ code: message.code }, `controller: ${message.message}`);
+        break;
+    }
+  }
+
+  status(): AgentStatus {
+    return {
+      workstationId: this.identity.workstationId,
+      computerName: this.options.config.computerName,
+      connected: this.client.connected,
+      ...(this.client.current
+        ? { controller: `${this.client.current.host}:${this.client.current.port}` }
+        : {}),
+      state: this.state,
+      login: this.watcher.current,
+      ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
+      pendingUploads: this.uploader.pendingCount,
+      ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  private async writeStatus(): Promise<void> {
+    const file = path.join(this.options.config.dataDir, 'status.json');
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(this.status(), null, 2)).catch(() => undefined);
+    await fs.rename(`${file}.tmp`, file).catch(() => undefined);
+  }
+
+  /** Resolves when every spooled segment is uploaded and confirmed. */
+  uploadsDrained(): Promise<void> {
+    return this.uploader.drained();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.statusTimer);
+    this.watcher?.stop();
+    await this.runner?.stop('agent stopping');
+    await this.uploader?.stop();
+    await this.client?.stop();
+    this.abort.abort();
+    await this.writeStatus();
+  }
+}

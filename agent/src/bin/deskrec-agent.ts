@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent } from '../agent.js';
+import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
+import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
+import { createAgentLogger } from '../logging/agent-logger.js';
+
+const HELP = `deskrec-agent: records this workstation's screen during calls, as the deskrec host commands.
+
+Usage:
+  deskrec-agent run [--config FILE]          run the agent (Ctrl-C stops it cleanly)
+  deskrec-agent status [--config FILE]       show connection, authorization, capture and upload state
+  deskrec-agent enroll-info [--config FILE]  show what an admin sees when authorizing this workstation
+  deskrec-agent --help
+
+Configuration: a JSON or YAML file (--config or DESKREC_AGENT_CONFIG) and/or the environment:
+  DESKREC_SERVER1        primary controller, host[:port] (6091 plain, 6092 TLS)
+  DESKREC_SERVER2        secondary controller (optional)
+  DESKREC_TENANT_TOKEN   the tenant's screen-recording token
+  DESKREC_USE_SSL        1 to use the TLS port, 0 for plain TCP
+  DESKREC_AGENT_DATA_DIR identity, spool and logs
+  DESKREC_LOGIN          report this login instead of reading it from the OS
+  DESKREC_TRACE          1 to write the trace log (off by default)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`deskrec-agent: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig(values.config ?? process.env.DESKREC_AGENT_CONFIG);
+  } catch (error) {
+    if (error instanceof AgentConfigError) fail(error.message);
+    throw error;
+  }
+  switch (command) {
+    case 'run': {
+      const agent = new Agent({ config, logger: createAgentLogger(config) });
+      await agent.start();
+      process.stdout.write(
+        `deskrec-agent ${agent.workstationId} running; controller ${config.controller.primary}\n`,
+      );
+      const shutdown = () => {
+        void agent.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      return;
+    }
+    case 'status': {
+      const file = path.join(config.dataDir, 'status.json');
+      if (!fs.existsSync(file)) fail(`no status yet in ${file}: is the agent running with this data folder?`);
+      process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n`);
+      return;
+    }
+    case 'enroll-info': {
+      const identity = await loadOrCreateIdentity(config.dataDir);
+      process.stdout.write(
+        `Workstation id: ${identity.workstationId}\nComputer name:  ${config.computerName}\nController:     ${config.controller.primary}${config.controller.tls ? ' (TLS)' : ''}\nAfter the agent first connects, authorize this workstation in the portal under Workstations → Pending authorization.\n`,
+      );
+      return;
+    }
+    default:
+      fail(`unknown command "${command}"; see deskrec-agent --help`);
+  }
+}
+
+main().catch((error: Error) => fail(error.stack ?? error.message));
