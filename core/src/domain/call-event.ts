@@ -44,6 +44,12 @@ export const CallEventSchema = z.object({
   tenant: z.string().max(128).optional(),
   /** Source-specific reason, e.g. hangup cause. */
   reason: z.string().max(256).optional(),
+  /** Where the host may fetch the call's audio (a recorder that keeps it elsewhere says so on call.ended). */
+  audioUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional()
+    .describe('http(s) URL of the call audio that the host may fetch'),
 });
 
 export type CallEvent = z.output<typeof CallEventSchema>;
