@@ -1,0 +1,33 @@
+import { assertValidKey, assertValidPrefix } from '@deskrec/core';
+
+/** Translates between deskrec keys and object keys in the bucket, which carry the configured prefix. */
+export class ObjectKeys {
+  private readonly root: string;
+
+  /** `prefix` is already normalized by the options schema: no leading or trailing "/". */
+  constructor(prefix: string) {
+    this.root = prefix === '' ? '' : `${prefix}/`;
+  }
+
+  /** Validates `key` and returns the object key in the bucket. */
+  of(key: string): string {
+    assertValidKey(key);
+    return this.root + key;
+  }
+
+  /** Validates a list prefix and returns the object-key prefix to list. */
+  ofPrefix(prefix: string): string {
+    assertValidPrefix(prefix);
+    return this.root + prefix;
+  }
+
+  /** The deskrec key of an object listed under the configured prefix. */
+  keyOf(objectKey: string): string {
+    return objectKey.slice(this.root.length);
+  }
+
+  /** A probe object name for check(), inside the prefix so it exercises the same permissions as puts. */
+  probe(suffix: string): string {
+    return `${this.root}.deskrec-check-${suffix}`;
+  }
+}
