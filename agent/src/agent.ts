@@ -122,7 +122,11 @@ export class Agent {
       logger,
       send: (m) => this.client.send(m),
       minFreeDiskMb: config.upload.minFreeDiskMb,
-      uploadUrl: () => this.uploadUrl || `http://${this.client.current?.host ?? 'localhost'}:6543`,
+      // The host may leave its own address to the agent: the one the agent reached the controller at.
+      uploadUrl: () => {
+        const host = this.client.current?.host ?? '127.0.0.1';
+        return (this.uploadUrl || 'http://{controller-host}:6543').replace('{controller-host}', host.includes(':') ? `[${host}]` : host);
+      },
     });
     this.client.on('message', (message) => void this.onMessage(message));
     this.client.on('disconnected', () => {

@@ -77,17 +77,24 @@ export class CaptureRunner {
     this.failure = undefined;
     send({ type: 'capture.started', captureId: message.captureId, startedAt: new Date().toISOString() });
     logger.info({ captureId: message.captureId, recordingId: message.recordingId }, 'capture started');
+    // The host must hear of every segment before it hears the capture ended.
+    const spooling = new Set<Promise<void>>();
     session.onSegment((segment) => {
-      this.spoolSegment(segment).catch((error: Error) =>
+      const work = this.spoolSegment(segment).catch((error: Error) =>
         logger.error(
           { captureId: segment.captureId, file: segment.path, err: error.message },
           'could not spool a segment',
         ),
       );
+      spooling.add(work);
+      void work.finally(() => spooling.delete(work));
     });
     this.diskWatch = setInterval(() => void this.checkDisk(session), this.options.diskCheckMs ?? 5000);
     this.diskWatch.unref();
-    void session.ended.then((end) => this.ended(session, end));
+    void session.ended.then(async (end) => {
+      await Promise.all(spooling);
+      this.ended(session, end);
+    });
   }
 
   /** Stops the running capture (only `captureId` when given); the last segment is finalized. */

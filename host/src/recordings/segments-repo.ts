@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, SegmentsTable } from '../db/schema.js';
+
+export interface SegmentFacts {
+  monitorId: string;
+  index: number;
+  startedAt: Date;
+  durationMs: number;
+  bytes: number;
+  sha256: string;
+}
+
+type SegmentState = SegmentsTable['state'];
+
+/** Segment rows: one per file of a recording, following it from the agent to the storage target. */
+export class SegmentsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Creates the row or updates its facts; an already stored segment is left as it is. */
+  async upsert(
+    tenantId: string,
+    recordingId: string,
+    facts: SegmentFacts,
+    state: SegmentState,
+  ): Promise<string> {
+    const existing = await this.db
+      .selectFrom('segments')
+      .select(['id', 'state'])
+      .where('tenant_id', '=', tenantId)
+      .where('recording_id', '=', recordingId)
+      .where('monitor_id', '=', facts.monitorId)
+      .where('idx', '=', facts.index)
+      .executeTakeFirst();
+    if (existing) {
+      if (existing.state !== 'stored' && existing.state !== 'spooled') {
+        await this.db
+          .updateTable('segments')
+          .set({
+            started_at: facts.startedAt,
+            duration_ms: facts.durationMs,
+            bytes: facts.bytes,
+            sha256: facts.sha256,
+            state,
+            error: null,
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', existing.id)
+          .execute();
+      }
+      return existing.id;
+    }
+    const id = randomUUID();
+    await this.db
+      .insertInto('segments')
+      .values({
+        id,
+        tenant_id: tenantId,
+        recording_id: recordingId,
+        monitor_id: facts.monitorId,
+        idx: facts.index,
+        started_at: facts.startedAt,
+        duration_ms: facts.durationMs,
+        bytes: facts.bytes,
+        sha256: facts.sha256,
+        state,
+        spool_path: null,
+        storage_target_id: null,
+        storage_key: null,
+        stored_at: null,
+        error: null,
+      })
+      .onConflict((oc) => oc.columns(['recording_id', 'monitor_id', 'idx']).doNothing())
+      .execute();
+    // A segment reported after the recording looked complete reopens it.
+    await this.db
+      .updateTable('recordings')
+      .set({ state: 'uploading' })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', recordingId)
+      .where('state', '=', 'stored')
+      .execute();
+    return (
+      await this.db
+        .selectFrom('segments')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('recording_id', '=', recordingId)
+        .where('monitor_id', '=', facts.monitorId)
+        .where('idx', '=', facts.index)
+        .executeTakeFirstOrThrow()
+    ).id;
+  }
+
+  async setState(
+    tenantId: string,
+    id: string,
+    state: SegmentState,
+    error: string | null = null,
+  ): Promise<void> {
+    await this.db
+      .updateTable('segments')
+      .set({ state, error })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markSpooled(tenantId: string, id: string, spoolPath: string): Promise<void> {
+    await this.db
+      .updateTable('segments')
+      .set({ state: 'spooled', spool_path: spoolPath, error: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markStored(
+    tenantId: string,
+    id: string,
+    targetId: string,
+    key: string,
+    size: number,
+    sha256: string,
+  ): Promise<void> {
+    await this.db
+      .updateTable('segments')
+      .set({
+        state: 'stored',
+        storage_target_id: targetId,
+        storage_key: key,
+        bytes: size,
+        sha256,
+        stored_at: new Date(),
+        spool_path: null,
+        error: null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Keeps the spooled state (the job retries) but records why the last attempt failed, for the portal. */
+  async noteError(tenantId: string, id: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('segments')
+      .set({ error: error.slice(0, 2000) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  get(tenantId: string, id: string) {
+    return this.db
+      .selectFrom('segments')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  listForRecording(tenantId: string, recordingId: string) {
+    return this.db
+      .selectFrom('segments')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('recording_id', '=', recordingId)
+      .orderBy('monitor_id')
+      .orderBy('idx')
+      .execute();
+  }
+
+  /** A recording is stored once it has ended and each of its segments reached storage. */
+  async refreshRecordingState(tenantId: string, recordingId: string): Promise<void> {
+    const recording = await this.db
+      .selectFrom('recordings')
+      .select(['state', 'ended_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', recordingId)
+      .executeTakeFirst();
+    if (!recording || recording.state === 'none' || !recording.ended_at) return;
+    const segments = await this.listForRecording(tenantId, recordingId);
+    const next =
+      segments.length > 0 && segments.every((s) => s.state === 'stored')
+        ? 'stored'
+        : recording.state === 'failed'
+          ? 'failed'
+          : 'uploading';
+    if (next !== recording.state) {
+      await this.db
+        .updateTable('recordings')
+        .set({ state: next })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', recordingId)
+        .execute();
+    }
+  }
+}

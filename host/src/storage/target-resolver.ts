@@ -1,0 +1,103 @@
+import path from 'node:path';
+import {
+  instantiatePlugin,
+  type Logger,
+  type PluginManifest,
+  resolvePlugin,
+  type StorageTarget,
+  systemClock,
+} from '@deskrec/core';
+import type { SettingsRepo } from '../db/repos/settings.js';
+import type { StorageTargetsRepo } from '../db/repos/storage-targets.js';
+
+/** Id under which the built-in local folder target appears when a tenant has chosen none. */
+export const DEFAULT_TARGET_ID = 'default-local';
+
+export interface ResolvedTarget {
+  id: string;
+  target: StorageTarget;
+}
+
+export interface TargetResolverOptions {
+  settings: SettingsRepo;
+  targets: StorageTargetsRepo;
+  dataDir: string;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Turns a tenant's configured storage target into a live StorageTarget, created through its plugin and
+ * cached until the target's options change. A tenant without one stores under `<dataDir>/recordings`.
+ */
+export class TargetResolver {
+  private readonly cache = new Map<string, { version: number; target: StorageTarget }>();
+  private readonly manifests = new Map<string, PluginManifest>();
+
+  constructor(private readonly options: TargetResolverOptions) {}
+
+  async forTenant(tenantId: string): Promise<ResolvedTarget> {
+    const { storageTargetId } = await this.options.settings.get(tenantId);
+    return storageTargetId ? this.byId(tenantId, storageTargetId) : this.defaultTarget();
+  }
+
+  async byId(tenantId: string, id: string): Promise<ResolvedTarget> {
+    if (id === DEFAULT_TARGET_ID) return this.defaultTarget();
+    const row = await this.options.targets.get(tenantId, id);
+    if (!row)
+      throw new Error(
+        `storage target ${id} no longer exists; choose another in the screen recording settings`,
+      );
+    const key = `${tenantId}:${id}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.version === row.updatedAt.getTime()) return { id, target: cached.target };
+    await cached?.target.close().catch(() => undefined);
+    const manifest = await this.manifest(row.kind);
+    const target = await instantiatePlugin(
+      manifest as PluginManifest<'storage'>,
+      row.options,
+      this.context(id),
+      `storage target "${row.name}"`,
+    );
+    this.cache.set(key, { version: row.updatedAt.getTime(), target });
+    return { id, target };
+  }
+
+  private async defaultTarget(): Promise<ResolvedTarget> {
+    const cached = this.cache.get(DEFAULT_TARGET_ID);
+    if (cached) return { id: DEFAULT_TARGET_ID, target: cached.target };
+    const manifest = await this.manifest('local');
+    const target = await instantiatePlugin(
+      manifest as PluginManifest<'storage'>,
+      { root: path.join(this.options.dataDir, 'recordings') },
+      this.context(DEFAULT_TARGET_ID),
+      'default local storage',
+    );
+    this.cache.set(DEFAULT_TARGET_ID, { version: 0, target });
+    return { id: DEFAULT_TARGET_ID, target };
+  }
+
+  private async manifest(kind: string): Promise<PluginManifest> {
+    let manifest = this.manifests.get(kind);
+    if (!manifest) {
+      manifest = await resolvePlugin('storage', kind, `storage kind "${kind}"`);
+      this.manifests.set(kind, manifest);
+    }
+    return manifest;
+  }
+
+  private context(id: string) {
+    return {
+      logger: this.options.logger.child({ storageTarget: id }),
+      clock: systemClock,
+      instanceId: id,
+      dataDir: path.join(this.options.dataDir, 'plugins', `storage-${id}`),
+      signal: this.options.signal,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.cache.values()].map((c) => c.target.close().catch(() => undefined)));
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { formatIssues, type Logger } from '@deskrec/core';
+import { FileStore } from '@tus/file-store';
+import { Server, type Upload } from '@tus/server';
+import type { Kysely } from 'kysely';
+import type { JobsRepo } from '../db/repos/jobs.js';
+import type { Database } from '../db/schema.js';
+import type { SegmentsRepo } from '../recordings/segments-repo.js';
+import { findUploadGrant, type UploadGrant } from '../recordings/upload-grants.js';
+import { fsyncPath } from './fsync.js';
+import { SegmentUploadMetadataSchema } from './segment-metadata.js';
+
+export const UPLOAD_ROUTE = '/api/uploads';
+export const STORE_SEGMENT_JOB = 'store-segment';
+
+export interface UploadServiceOptions {
+  db: Kysely<Database>;
+  segments: SegmentsRepo;
+  jobs: JobsRepo;
+  /** The host's spool: uploads land in `incoming/`, verified files move to `ready/`. */
+  spoolDir: string;
+  logger: Logger;
+  /** Largest segment accepted, in bytes. */
+  maxBytes: number;
+}
+
+/** tus hooks reject by throwing this shape; the server turns it into the HTTP answer. */
+const reject = (status: number, message: string) => ({
+  status_code: status,
+  body: `${JSON.stringify({ error: { code: status, message } })}\n`,
+});
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The segment upload endpoint (tus protocol: resumable, offset-based). Each request is checked against
+ * the recording's upload token and the workstation's state before any body byte is read. The final
+ * answer is sent only after the file's SHA-256 matched and it was fsynced into the spool; then a durable
+ * job takes it to storage.
+ */
+export function createUploadService(options: UploadServiceOptions) {
+  const incoming = path.join(options.spoolDir, 'incoming');
+  const ready = path.join(options.spoolDir, 'ready');
+  const store = new FileStore({ directory: incoming });
+  const grants = new WeakMap<Request, UploadGrant>();
+
+  const grantFor = async (req: Request): Promise<UploadGrant> => {
+    const known = grants.get(req);
+    if (known) return known;
+    const header = req.headers.get('authorization') ?? '';
+    const token = /^Bearer (.+)$/.exec(header)?.[1];
+    if (!token) throw reject(401, 'an upload needs "Authorization: Bearer <upload token>"');
+    const grant = await findUploadGrant(options.db, token);
+    if (!grant) throw reject(401, 'the upload token is not valid');
+    if (grant.workstationState !== 'authorized')
+      throw reject(403, `the workstation is ${grant.workstationState}; it may not upload`);
+    grants.set(req, grant);
+    return grant;
+  };
+
+  const server = new Server({
+    path: UPLOAD_ROUTE,
+    datastore: store,
+    relativeLocation: true,
+    maxSize: options.maxBytes,
+    namingFunction: () => randomBytes(16).toString('hex'),
+    async onIncomingRequest(req, uploadId) {
+      const grant = await grantFor(req);
+      if (req.method !== 'POST' && uploadId) {
+        const upload = await store.getUpload(uploadId).catch(() => undefined);
+        if (upload && upload.metadata?.recordingId !== grant.recordingId) throw reject(404, 'no such upload');
+      }
+    },
+    async onUploadCreate(req, upload) {
+      const grant = await grantFor(req);
+      const parsed = SegmentUploadMetadataSchema.safeParse(upload.metadata ?? {});
+      if (!parsed.success) throw reject(400, `Upload-Metadata: ${formatIssues(parsed.error)}`);
+      const meta = parsed.data;
+      if (meta.recordingId !== grant.recordingId)
+        throw reject(403, 'the upload token belongs to another recording');
+      if (upload.size !== undefined && upload.size !== meta.bytes) {
+        throw reject(400, `Upload-Length ${upload.size} differs from metadata bytes ${meta.bytes}`);
+      }
+      const segmentId = await options.segments.upsert(
+        grant.tenantId,
+        grant.recordingId,
+        {
+          monitorId: meta.monitorId,
+          index: meta.index,
+          startedAt: new Date(meta.startedAt),
+          durationMs: meta.durationMs,
+          bytes: meta.bytes,
+          sha256: meta.sha256,
+        },
+        'uploading',
+      );
+      return { metadata: { ...upload.metadata, segmentId, tenantId: grant.tenantId } };
+    },
+    async onUploadFinish(req, upload: Upload) {
+      const grant = await grantFor(req);
+      const meta = upload.metadata ?? {};
+      const segmentId = meta.segmentId!;
+      const file = path.join(incoming, upload.id);
+      const actual = await sha256Of(file);
+      if (actual !== meta.sha256) {
+        options.logger.warn(
+          { segmentId, expected: meta.sha256, actual },
+          'segment upload corrupted in transit; the agent resends it',
+        );
+        await store.remove(upload.id).catch(() => undefined);
+        await options.segments.setState(
+          grant.tenantId,
+          segmentId,
+          'on-agent',
+          'checksum mismatch on upload; resent',
+        );
+        throw reject(
+          460,
+          `SHA-256 mismatch: expected ${meta.sha256}, received ${actual}; upload the file again`,
+        );
+      }
+      await fs.mkdir(ready, { recursive: true });
+      await fsyncPath(file);
+      const spooled = path.join(ready, `${segmentId}.mp4`);
+      await fs.rename(file, spooled);
+      await fsyncPath(ready);
+      await fs.rm(`${file}.json`, { force: true });
+      await options.segments.markSpooled(grant.tenantId, segmentId, spooled);
+      await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId });
+      options.logger.info(
+        { segmentId, recordingId: grant.recordingId, bytes: upload.size },
+        'segment received and spooled',
+      );
+      return {};
+    },
+  });
+
+  return {
+    handle: (request: Request) => server.handleWeb(request),
+    async start() {
+      await fs.mkdir(incoming, { recursive: true });
+      await fs.mkdir(ready, { recursive: true });
+    },
+  };
+}
+
+export type UploadService = ReturnType<typeof createUploadService>;
