@@ -125,7 +125,10 @@ export class Agent {
       // The host may leave its own address to the agent: the one the agent reached the controller at.
       uploadUrl: () => {
         const host = this.client.current?.host ?? '127.0.0.1';
-        return (this.uploadUrl || 'http://{controller-host}:6543').replace('{controller-host}', host.includes(':') ? `[${host}]` : host);
+        return (this.uploadUrl || 'http://{controller-host}:6543').replace(
+          '{controller-host}',
+          host.includes(':') ? `[${host}]` : host,
+        );
       },
     });
     this.client.on('message', (message) => void this.onMessage(message));

@@ -36,8 +36,13 @@ const hello = () => ({
   login: null,
 });
 
-function client(addresses: { host: string; port: number }[], returnToPrimaryMs = 60_000) {
+function client(
+  addresses: { host: string; port: number }[],
+  returnToPrimaryMs = 60_000,
+  slowRetryMs = 60_000,
+) {
   return new ControllerClient({
+    slowRetryMs,
     addresses,
     tls: false,
     logger: silentLogger,
@@ -97,6 +102,26 @@ test('reconnects after the controller drops the connection, saying hello again',
   await until(() => only.hellos.length === 2, 'hello after the drop');
   await c.stop();
   assert.equal(c.connected, false);
+  await only.close();
+});
+
+test('after a refusal (forbidden) the agent waits the long delay instead of hammering the host', async () => {
+  const only = await peer();
+  only.server.on('connection', (socket) => socket.once('message', () => socket.close(4403, 'forbidden')));
+  const patient = client([{ host: '127.0.0.1', port: only.port }], 60_000, 60_000);
+  patient.start();
+  await until(() => only.hellos.length === 1, 'first hello');
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal(
+    only.hellos.length,
+    1,
+    'no reconnect during the long delay (backoff alone would have retried by now)',
+  );
+  await patient.stop();
+  const quick = client([{ host: '127.0.0.1', port: only.port }], 60_000, 100);
+  quick.start();
+  await until(() => only.hellos.length >= 3, 'reconnects once the long delay is over');
+  await quick.stop();
   await only.close();
 });
 

@@ -28,7 +28,14 @@ export interface ControllerClientOptions {
   /** Silence from the host longer than this ends the connection (the host pings every interval). */
   deadAfterMs?: number;
   backoff?: Backoff;
+  /** Wait after the host said not to come back soon (rejected, forbidden, wrong protocol); default 5 min. */
+  slowRetryMs?: number;
+  /** How often the agent says it is alive, so the host's "last seen" stays current; default 30 s. */
+  heartbeatMs?: number;
 }
+
+/** Close codes after which retrying at once would only repeat the refusal (see the host's close codes). */
+const SLOW_RETRY_CODES = new Set([4401, 4403, 4426]);
 
 export interface ControllerClientEvents {
   message: [HostMessage];
@@ -48,6 +55,7 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
   private timer: NodeJS.Timeout | undefined;
   private primaryProbe: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
   current: ControllerAddress | undefined;
 
@@ -76,6 +84,7 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
     clearTimeout(this.timer);
     clearInterval(this.primaryProbe);
     clearTimeout(this.watchdog);
+    clearInterval(this.heartbeat);
     const socket = this.socket;
     this.socket = undefined;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
@@ -90,8 +99,18 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
     }
   }
 
-  private scheduleReconnect(reason: string): void {
+  private scheduleReconnect(reason: string, code?: number): void {
     if (this.stopped) return;
+    if (code !== undefined && SLOW_RETRY_CODES.has(code)) {
+      const delay = this.options.slowRetryMs ?? 5 * 60_000;
+      this.options.logger.warn(
+        { reason, delayMs: delay },
+        'the controller refused this agent; retrying later',
+      );
+      this.index = 0;
+      this.timer = setTimeout(() => void this.connect(), delay);
+      return;
+    }
     // Every reconnect starts with the primary, then fails over in order.
     this.index = 0;
     const delay = this.backoff.next();
@@ -154,6 +173,11 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
         socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', ...this.options.hello() }));
         logger.info({ address }, 'connected to controller');
         this.emit('connected', address);
+        this.heartbeat = setInterval(
+          () => this.send({ type: 'heartbeat', at: new Date().toISOString() }),
+          this.options.heartbeatMs ?? 30_000,
+        );
+        this.heartbeat.unref();
         this.watchPrimary();
       });
       socket.on('ping', () => this.armWatchdog(socket));
@@ -178,9 +202,10 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
         this.socket = undefined;
         clearTimeout(this.watchdog);
         clearInterval(this.primaryProbe);
+        clearInterval(this.heartbeat);
         const why = `closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`;
         this.emit('disconnected', why);
-        this.scheduleReconnect(why);
+        this.scheduleReconnect(why, code);
       });
     });
   }

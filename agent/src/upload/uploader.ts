@@ -112,10 +112,9 @@ export class Uploader {
 
   private upload(item: SpooledSegment): Promise<void> {
     const { capture, segment } = item;
-    const endpoint = new URL(
-      UPLOAD_PATH,
-      capture.uploadUrl.endsWith('/') ? capture.uploadUrl : `${capture.uploadUrl}/`,
-    ).toString();
+    // Relative to the upload URL, so a host behind a path prefix (https://proxy/deskrec) keeps it.
+    const base = capture.uploadUrl.endsWith('/') ? capture.uploadUrl : `${capture.uploadUrl}/`;
+    const endpoint = new URL(UPLOAD_PATH.slice(1), base).toString();
     return new Promise((resolve, reject) => {
       const upload = new Upload(fs.createReadStream(item.path), {
         endpoint,

@@ -83,7 +83,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     workstationId: z.string(),
     state: WorkstationAuthStateSchema,
     settings: CaptureSettingsSchema,
-    /** Base URL segments are uploaded to; empty means "the address you connected to, on the web port". */
+    /** Base URL segments are uploaded to; `{controller-host}` in it stands for the address the agent connected to. */
     uploadUrl: z.string(),
     serverTime: timestamp,
   }),
