@@ -6,7 +6,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'uvu';
-import { type AgentProcess, type E2eHost, startAgentProcess, startE2eHost, until } from './support/e2e-host.js';
+import {
+  type AgentProcess,
+  type E2eHost,
+  startAgentProcess,
+  startE2eHost,
+  until,
+} from './support/e2e-host.js';
 
 let h: E2eHost;
 let agent: AgentProcess;
@@ -56,7 +62,12 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
   assert.deepEqual(authorized.body.changed, [pending.id]);
 
   const at = new Date();
-  const base = { callId: 'crm-call-1', direction: 'inbound', agent: { by: 'extension', value: '1001' }, from: { number: '+15550100' } };
+  const base = {
+    callId: 'crm-call-1',
+    direction: 'inbound',
+    agent: { by: 'extension', value: '1001' },
+    from: { number: '+15550100' },
+  };
   assert.equal(await h.postCallEvent({ ...base, type: 'call.started', at: at.toISOString() }), 202);
   await until('the capture to start', async () => {
     const rows = await h.host.services().database.db.selectFrom('recordings').selectAll().execute();
@@ -65,7 +76,12 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
   await new Promise((r) => setTimeout(r, 12_000));
   const { port } = audioServer.address() as AddressInfo;
   assert.equal(
-    await h.postCallEvent({ ...base, type: 'call.ended', at: new Date().toISOString(), audioUrl: `http://127.0.0.1:${port}/call-1.wav` }),
+    await h.postCallEvent({
+      ...base,
+      type: 'call.ended',
+      at: new Date().toISOString(),
+      audioUrl: `http://127.0.0.1:${port}/call-1.wav`,
+    }),
     202,
   );
 
@@ -78,8 +94,16 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
     },
     90_000,
   );
-  const segments = await db.selectFrom('segments').selectAll().where('recording_id', '=', recording.id).orderBy('idx').execute();
-  assert.ok(segments.length >= 2, `a 12 s call with 10 s files and 2 s wrap-up gives at least two segments, got ${segments.length}`);
+  const segments = await db
+    .selectFrom('segments')
+    .selectAll()
+    .where('recording_id', '=', recording.id)
+    .orderBy('idx')
+    .execute();
+  assert.ok(
+    segments.length >= 2,
+    `a 12 s call with 10 s files and 2 s wrap-up gives at least two segments, got ${segments.length}`,
+  );
   const day = new Date(segments[0]!.started_at).toISOString().slice(0, 10).replaceAll('-', '');
   for (const segment of segments) {
     assert.equal(segment.state, 'stored');
@@ -88,12 +112,19 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
     const file = path.join(h.dataDir, 'recordings', ...segment.storage_key!.split('/'));
     assert.equal(await sha256(file), segment.sha256, 'stored bytes are the bytes the agent hashed');
   }
-  assert.equal(segments[0]!.storage_key, `${day}/${segments[0]!.storage_key!.slice(9, 23)}-${recording.id}.mp4`);
+  assert.equal(
+    segments[0]!.storage_key,
+    `${day}/${segments[0]!.storage_key!.slice(9, 23)}-${recording.id}.mp4`,
+  );
   const spool = await fs.readdir(path.join(h.dataDir, 'spool', 'ready'));
   assert.deepEqual(spool, [], 'the host spool is emptied once stored');
 
   const call = await until('the call audio to be stored', async () => {
-    const row = await db.selectFrom('calls').selectAll().where('external_call_id', '=', 'crm-call-1').executeTakeFirst();
+    const row = await db
+      .selectFrom('calls')
+      .selectAll()
+      .where('external_call_id', '=', 'crm-call-1')
+      .executeTakeFirst();
     return row?.audio_key && row;
   });
   const links = await db.selectFrom('call_recordings').selectAll().where('call_id', '=', call.id).execute();

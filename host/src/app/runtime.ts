@@ -122,17 +122,19 @@ export async function startRuntime(
     },
     pollMs: config.jobs.pollMs,
   });
-  jobs.start();
 
-  const intake = new CallIntake({
-    registry: plugins,
-    orchestrator,
-    tenants: repos.tenants,
-    defaultTenantId,
-    logger,
-  });
-  await controller.start();
-  await intake.start();
+  const intake = new CallIntake({ registry: plugins, orchestrator, tenants: repos.tenants, defaultTenantId, logger });
+  // Started in order; a failure stops what already runs, so nothing keeps using a closing database.
+  try {
+    await controller.start();
+    await intake.start();
+    jobs.start();
+  } catch (error) {
+    await intake.stop().catch(() => undefined);
+    await controller.stop().catch(() => undefined);
+    await targets.close();
+    throw error;
+  }
 
   return {
     controller,

@@ -47,16 +47,31 @@ export interface AgentChannel {
 
 /** Messages from agents that other host features (orchestrator, uploads) react to. */
 export type AgentEvent =
-  | { type: 'connected'; tenantId: string; workstationId: string; state: WorkstationState; login: string | null }
+  | {
+      type: 'connected';
+      tenantId: string;
+      workstationId: string;
+      state: WorkstationState;
+      login: string | null;
+    }
   | { type: 'disconnected'; tenantId: string; workstationId: string }
   | { type: 'session'; tenantId: string; workstationId: string; login: string | null }
+  /** An admin changed the state of a connected workstation (AgentChannel.pushAuthorization). */
+  | { type: 'authorization'; tenantId: string; workstationId: string; state: WorkstationState | 'deleted' }
   | {
       type: 'capture';
       tenantId: string;
       workstationId: string;
       message: Extract<
         import('@deskrec/core').AgentMessage,
-        { type: 'capture.started' | 'capture.segment' | 'capture.stopped' | 'capture.failed' | 'capture.refused' }
+        {
+          type:
+            | 'capture.started'
+            | 'capture.segment'
+            | 'capture.stopped'
+            | 'capture.failed'
+            | 'capture.refused';
+        }
       >;
     };
 

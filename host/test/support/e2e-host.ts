@@ -49,7 +49,12 @@ export async function startE2eHost(extraYaml: string[] = []): Promise<E2eHost> {
     const response = await fetch(`${started.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: credentials.username, password: credentials.password, tenant: 'default', bearer: true }),
+      body: JSON.stringify({
+        username: credentials.username,
+        password: credentials.password,
+        tenant: 'default',
+        bearer: true,
+      }),
     });
     return ((await response.json()) as { token: string }).token;
   };
@@ -71,7 +76,10 @@ export async function startE2eHost(extraYaml: string[] = []): Promise<E2eHost> {
     async api(method, route, body) {
       const response = await fetch(`${started.url}${route}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const text = await response.text();
@@ -79,7 +87,11 @@ export async function startE2eHost(extraYaml: string[] = []): Promise<E2eHost> {
     },
     async postCallEvent(event) {
       const body = JSON.stringify(event);
-      const response = await fetch(`${started.url}/hooks/crm`, { method: 'POST', headers: signedHeaders(WEBHOOK_SECRET, body), body });
+      const response = await fetch(`${started.url}/hooks/crm`, {
+        method: 'POST',
+        headers: signedHeaders(WEBHOOK_SECRET, body),
+        body,
+      });
       await response.arrayBuffer();
       return response.status;
     },
@@ -125,9 +137,13 @@ export async function startAgentProcess(options: {
       log: { trace: true, level: 4 },
     }),
   );
-  const child = spawn(process.execPath, [path.join(repoRoot, 'agent/dist/bin/deskrec-agent.js'), 'run', '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'agent/dist/bin/deskrec-agent.js'), 'run', '--config', configFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => {
     out += d;
@@ -148,7 +164,11 @@ export async function startAgentProcess(options: {
   };
 }
 
-export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

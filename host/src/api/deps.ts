@@ -1,0 +1,40 @@
+import type { Clock, Logger, PluginManifest } from '@deskrec/core';
+import type { SessionUser } from '../db/repos/sessions.js';
+import type { Repositories } from '../db/repositories.js';
+import type { RecentLog } from '../logging/recent-log.js';
+import type { AgentChannel } from '../workstations/ports.js';
+
+/** What the controller reports for the health endpoint; `ok: false` makes the host report "degraded". */
+export interface ControllerStatus {
+  ok: boolean;
+  [detail: string]: unknown;
+}
+
+/**
+ * Where the controller plugs into the API. Empty until the lead's wiring fills it in; the API reads it on
+ * every request, so attaching after start works.
+ */
+export interface ControllerHooks {
+  channel?: AgentChannel;
+  status?: () => ControllerStatus;
+}
+
+export interface ApiDeps {
+  repos: Repositories;
+  /** Round-trip of a trivial query, for the health endpoint. */
+  pingDatabase(): Promise<number>;
+  databaseKind: 'postgres' | 'embedded';
+  /** Storage kinds admins may choose from: config id (e.g. "s3") → manifest. */
+  storageKinds: ReadonlyMap<string, PluginManifest<'storage'>>;
+  hooks: ControllerHooks;
+  logger: Logger;
+  recentLog: RecentLog;
+  clock: Clock;
+  dataDir: string;
+  sessionTtlMs: number;
+  maxBodyBytes: number;
+  /** Whether the session cookie needs HTTPS (set when the public URL is https). */
+  secureCookies: boolean;
+}
+
+export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

@@ -1,0 +1,136 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { ApiDeps, ApiEnv } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { clientIp, requireSession, SESSION_COOKIE } from '../session.js';
+import { commonErrors, jsonBody, jsonOk, security } from './common.js';
+
+const LoginBodySchema = z
+  .strictObject({
+    username: z.string().min(1).max(128),
+    password: z.string().min(1).max(1024),
+    tenant: z
+      .string()
+      .min(1)
+      .max(64)
+      .default('default')
+      .describe('Tenant slug; "default" on a single-tenant host'),
+    bearer: z.boolean().default(false).describe('Also return the session token for an Authorization header'),
+  })
+  .openapi('LoginRequest');
+
+const MeSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    role: z.enum(['admin', 'supervisor']),
+    tenantId: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi('Me');
+
+const LoginResponseSchema = z.object({ user: MeSchema, token: z.string().optional() });
+
+export function authRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/login',
+      tags: ['auth'],
+      summary: 'Sign in; sets an HttpOnly session cookie',
+      request: { body: jsonBody(LoginBodySchema) },
+      responses: {
+        200: jsonOk(LoginResponseSchema, 'Signed in'),
+        400: commonErrors[400],
+        401: commonErrors[401],
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const tenant = await deps.repos.tenants.bySlug(body.tenant);
+      const user = await deps.repos.adminUsers.verify(tenant?.id ?? '', body.username, body.password);
+      if (!tenant || !user) throw new ApiError(401, 'bad-credentials', 'Wrong username or password');
+      const ip = clientIp(c);
+      const session = await deps.repos.sessions.create({
+        userId: user.id,
+        tenantId: tenant.id,
+        ttlMs: deps.sessionTtlMs,
+        ip,
+        now: deps.clock.now(),
+      });
+      setCookie(c, SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: deps.secureCookies,
+        path: '/',
+        expires: session.expiresAt,
+      });
+      await deps.repos.audit.record(tenant.id, {
+        actorUserId: user.id,
+        action: 'auth.login',
+        targetType: 'admin-user',
+        targetId: user.id,
+        ip,
+      });
+      return c.json(
+        {
+          user: {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            tenantId: tenant.id,
+            expiresAt: session.expiresAt.toISOString(),
+          },
+          ...(body.bearer ? { token: session.token } : {}),
+        },
+        200,
+      );
+    },
+  );
+
+  app.use('/auth/logout', requireSession(deps));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/logout',
+      tags: ['auth'],
+      summary: 'Ends the current session',
+      security,
+      responses: { 204: { description: 'Signed out' }, 401: commonErrors[401] },
+    }),
+    async (c) => {
+      const session = c.get('session');
+      await deps.repos.sessions.delete(session.tenantId, session.sessionId);
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    },
+  );
+
+  app.use('/auth/me', requireSession(deps));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/auth/me',
+      tags: ['auth'],
+      summary: 'The signed-in user',
+      security,
+      responses: { 200: jsonOk(MeSchema, 'The user'), 401: commonErrors[401] },
+    }),
+    (c) => {
+      const s = c.get('session');
+      return c.json(
+        {
+          id: s.userId,
+          username: s.username,
+          role: s.role,
+          tenantId: s.tenantId,
+          expiresAt: s.expiresAt.toISOString(),
+        },
+        200,
+      );
+    },
+  );
+  return app;
+}

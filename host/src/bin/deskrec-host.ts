@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { createHost } from '../app/create-host.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+
+const HELP = `Usage: deskrec-host start [--config <file>]
+       deskrec-host --help
+
+Starts the deskrec host: admin API and portal, database, plugins.
+
+Options:
+  -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
+  -h, --help           Show this help
+
+Environment overrides: DESKREC_DATA_DIR, DESKREC_WEB_HOST, DESKREC_WEB_PORT, DESKREC_PUBLIC_URL,
+DATABASE_URL, DESKREC_CONTROLLER_TCP_PORT, DESKREC_CONTROLLER_TLS_PORT, DESKREC_LOG_LEVEL (1-5),
+DESKREC_TRACE_ENABLED, DESKREC_TRACE_FILE, DESKREC_TRACE_LEVEL (1-5).
+Stop with Ctrl-C or SIGTERM.`;
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  const [command] = parsed.positionals;
+  if (parsed.values.help || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`${command ? `Unknown command "${command}"` : 'No command given'}.\n\n${HELP}\n`);
+    return 2;
+  }
+
+  const config = loadConfig(parsed.values.config ? { file: parsed.values.config as string } : {});
+  const host = createHost(config);
+  const started = await host.start();
+  if (started.firstStart) {
+    const { username, password, tenantToken } = started.firstStart;
+    // Shown once: the password and token are stored only as hashes.
+    process.stdout.write(
+      [
+        '',
+        '  deskrec host: first start. Write these down now, they are not shown again.',
+        `    Sign in at:           ${started.url}`,
+        `    Username:             ${username}`,
+        `    Password:             ${password}`,
+        `    Screen-recording token (for agent installs): ${tenantToken}`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\nReceived ${signal}; stopping...\n`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      host.stop().then(resolve, (error: unknown) => {
+        process.stderr.write(`Stop failed: ${(error as Error).message}\n`);
+        resolve();
+      });
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A configuration problem is the admin's to fix: print it alone, without a stack.
+    const text = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(
+      `deskrec-host: ${error instanceof ConfigError ? 'configuration error\n' : ''}${text}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,166 @@
+import { ControllerSettingsSchema, PluginEntrySchema } from '@deskrec/core';
+import { z } from 'zod';
+
+const portMessage = 'expected a number from 1 to 65535 (or 0 for any free port)';
+const webPort = z
+  .number({ error: portMessage })
+  .int({ error: portMessage })
+  .min(0, { error: portMessage })
+  .max(65535, { error: portMessage });
+
+const traceLevel = z
+  .number({ error: 'expected a whole number from 1 (errors only) to 5 (everything)' })
+  .int({ error: 'expected a whole number from 1 (errors only) to 5 (everything)' })
+  .min(1, { error: 'expected a whole number from 1 (errors only) to 5 (everything)' })
+  .max(5, { error: 'expected a whole number from 1 (errors only) to 5 (everything)' });
+
+/** A call-event source is an instance, so it needs an id that recordings and logs can refer to. */
+const CallEventsEntrySchema = PluginEntrySchema.extend({
+  id: PluginEntrySchema.shape.id.unwrap().describe('Instance id, e.g. "main-pbx"; stored with every call'),
+});
+
+export const WebConfigSchema = z
+  .object({
+    host: z.string().min(1).default('0.0.0.0').describe('Address the admin API and portal listen on'),
+    port: webPort.default(6543).describe('HTTP port of the admin API and portal'),
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional()
+      .describe('Address people and agents reach the portal at; shown after first start'),
+    sessionHours: z
+      .number({ error: 'expected a number of hours from 0.1 to 720' })
+      .min(0.1, { error: 'expected a number of hours from 0.1 to 720' })
+      .max(720, { error: 'expected a number of hours from 0.1 to 720' })
+      .default(12)
+      .describe('Admin sessions expire this long after sign-in'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe('Largest JSON request body the admin API accepts (uploads have their own limit)'),
+  })
+  .strict();
+
+export const LogConfigSchema = z
+  .object({
+    level: traceLevel
+      .default(3)
+      .describe('Console log depth: 1 errors, 2 warnings, 3 info, 4 debug, 5 trace'),
+    trace: z
+      .object({
+        enabled: z.boolean().default(false).describe('Also write a trace log file'),
+        file: z.string().min(1).optional().describe('Trace file path; default <dataDir>/logs/host.log'),
+        level: traceLevel.default(5).describe('Trace file depth, 1 to 5 (5 = everything)'),
+        rotateSize: z
+          .string()
+          .regex(/^\d+[kmg]?$/i, { error: 'expected a size such as "500k", "10m" or "1g"' })
+          .default('10m')
+          .describe('Start a new file when the current one reaches this size'),
+        rotateFrequency: z
+          .enum(['hourly', 'daily'])
+          .optional()
+          .describe('Also start a new file every hour or day'),
+        keep: z.number().int().min(1).max(1000).default(10).describe('How many rotated files to keep'),
+      })
+      .strict()
+      .prefault({}),
+    recentLines: z
+      .number()
+      .int()
+      .min(100)
+      .max(100000)
+      .default(2000)
+      .describe('Lines kept in memory for the System Log page'),
+  })
+  .strict();
+
+export const HostConfigSchema = z
+  .object({
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./.data')
+      .describe('Folder for the embedded database, TLS files, logs'),
+    web: WebConfigSchema.prefault({}),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// or postgresql:// URL' })
+          .optional()
+          .describe('PostgreSQL connection URL; when absent an embedded database lives in <dataDir>/db'),
+      })
+      .strict()
+      .prefault({}),
+    controller: ControllerSettingsSchema.extend({
+      host: z.string().min(1).optional().describe('Address the controller listens on; default web.host'),
+      ephemeralPorts: z
+        .boolean()
+        .optional()
+        .describe('Bind the controller to free ports the OS picks (tests and benchmarks only)'),
+      heartbeatIntervalMs: z
+        .number()
+        .int()
+        .min(50)
+        .max(600_000)
+        .optional()
+        .describe('Agents are pinged this often; one that misses an interval is dropped (default 30000)'),
+    })
+      .strict()
+      .prefault({}),
+    uploads: z
+      .object({
+        maxSegmentBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .max(64 * 1024 ** 3)
+          .default(2 * 1024 ** 3)
+          .describe('Largest segment file an agent may upload'),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({
+        pollMs: z
+          .number()
+          .int()
+          .min(50)
+          .max(60_000)
+          .default(2000)
+          .describe('How often idle job runners look for due jobs'),
+      })
+      .strict()
+      .prefault({}),
+    plugins: z
+      .object({
+        storage: z
+          .array(PluginEntrySchema.strict())
+          .optional()
+          .describe('Storage kinds offered to admins; default: local, ftp, sftp, s3 (those installed)'),
+        callEvents: z.array(CallEventsEntrySchema.strict()).default([]).describe('Call-event sources'),
+        auth: PluginEntrySchema.strict()
+          .default({ use: 'token', options: {} })
+          .describe('Workstation policy'),
+      })
+      .strict()
+      .prefault({}),
+    log: LogConfigSchema.prefault({}),
+  })
+  .strict();
+
+export type HostConfigInput = z.input<typeof HostConfigSchema>;
+export type ParsedHostConfig = z.output<typeof HostConfigSchema>;
+
+/** The configuration with every path made absolute and every file default filled in. */
+export type HostConfig = ParsedHostConfig & {
+  /** Where the configuration came from, for messages ("defaults" when no file was given). */
+  source: string;
+  controller: ParsedHostConfig['controller'] & { tlsKeyFile: string; tlsCertFile: string };
+  log: ParsedHostConfig['log'] & { trace: ParsedHostConfig['log']['trace'] & { file: string } };
+};
+
+/** Storage kinds offered when the config names none; missing packages are skipped only here. */
+export const DEFAULT_STORAGE_KINDS = ['local', 'ftp', 'sftp', 's3'] as const;

@@ -1,0 +1,28 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { migrate0001Down, migrate0001Up } from './migrations/0001-initial.js';
+import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
+import type { Database } from './schema.js';
+
+/** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
+const provider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return {
+      '0001-initial': { up: migrate0001Up, down: migrate0001Down },
+      '0002-call-legs': { up: migrate0002Up, down: migrate0002Down },
+    };
+  },
+};
+
+/** Brings the schema to the latest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    const name = failed ? ` "${failed.migrationName}"` : '';
+    throw new Error(`Database migration${name} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import type { AdminRole, Database } from '../schema.js';
+import { newToken, sha256Hex } from '../secrets.js';
+
+export interface SessionUser {
+  sessionId: string;
+  userId: string;
+  tenantId: string;
+  username: string;
+  role: AdminRole;
+  expiresAt: Date;
+}
+
+export class SessionsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Starts a session; returns the token (only its hash is stored). */
+  async create(input: {
+    userId: string;
+    tenantId: string;
+    ttlMs: number;
+    ip: string | null;
+    now: Date;
+  }): Promise<{ token: string; expiresAt: Date }> {
+    const token = newToken(32);
+    const expiresAt = new Date(input.now.getTime() + input.ttlMs);
+    await this.db
+      .insertInto('admin_sessions')
+      .values({
+        id: sha256Hex(token),
+        user_id: input.userId,
+        tenant_id: input.tenantId,
+        expires_at: expiresAt,
+        created_at: input.now,
+        ip: input.ip,
+      })
+      .execute();
+    return { token, expiresAt };
+  }
+
+  /** The live session of a token, with its user; expired sessions and disabled users give undefined. */
+  async find(token: string, now: Date): Promise<SessionUser | undefined> {
+    const row = await this.db
+      .selectFrom('admin_sessions as s')
+      .innerJoin('admin_users as u', (join) =>
+        join.onRef('u.id', '=', 's.user_id').onRef('u.tenant_id', '=', 's.tenant_id'),
+      )
+      .select(['s.id', 's.user_id', 's.tenant_id', 's.expires_at', 'u.username', 'u.role', 'u.disabled'])
+      .where('s.id', '=', sha256Hex(token))
+      .where('s.expires_at', '>', now)
+      .executeTakeFirst();
+    if (!row || row.disabled) return undefined;
+    return {
+      sessionId: row.id,
+      userId: row.user_id,
+      tenantId: row.tenant_id,
+      username: row.username,
+      role: row.role,
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+
+  async delete(tenantId: string, sessionId: string): Promise<void> {
+    await this.db
+      .deleteFrom('admin_sessions')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', sessionId)
+      .execute();
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('admin_sessions')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,29 @@
+import { type ScreenRecordingSettings, ScreenRecordingSettingsSchema } from '@deskrec/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+export class SettingsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stored settings with defaults for anything missing (new keys added in later versions get defaults too). */
+  async get(tenantId: string): Promise<ScreenRecordingSettings> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('settings')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    const parsed = ScreenRecordingSettingsSchema.safeParse(row?.settings ?? {});
+    // A stored value that no longer validates (bounds tightened by an upgrade) falls back to defaults.
+    return parsed.success ? parsed.data : ScreenRecordingSettingsSchema.parse({});
+  }
+
+  async put(tenantId: string, settings: ScreenRecordingSettings): Promise<void> {
+    const json = JSON.stringify(settings);
+    const now = new Date();
+    await this.db
+      .insertInto('settings')
+      .values({ tenant_id: tenantId, settings: json, updated_at: now })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_at: now }))
+      .execute();
+  }
+}

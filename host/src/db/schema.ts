@@ -1,0 +1,204 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A timestamp: written as a Date, read back as a Date by both drivers. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  screen_recording_token_hash: string;
+  /** First characters of the token: lets an admin tell tokens apart without revealing one. */
+  token_hint: string;
+  created_at: Timestamp;
+}
+
+export type AdminRole = 'admin' | 'supervisor';
+
+export interface AdminUsersTable {
+  id: string;
+  tenant_id: string;
+  username: string;
+  password_hash: string;
+  role: AdminRole;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface AdminSessionsTable {
+  /** SHA-256 hex of the session token: a database leak does not leak sessions. */
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  ip: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** As the admin typed it, e.g. `CORP\Alice`. */
+  screen_recording_login: string | null;
+  /** Lower-case form used for matching and uniqueness. */
+  screen_recording_login_norm: string | null;
+  seat_licence: boolean;
+  external_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface UserExtensionsTable {
+  tenant_id: string;
+  user_id: string;
+  extension: string;
+}
+
+export type WorkstationStateColumn = 'pending' | 'authorized' | 'forbidden';
+
+export interface WorkstationsTable {
+  tenant_id: string;
+  id: string;
+  secret_hash: string;
+  state: WorkstationStateColumn;
+  conflict: Generated<boolean>;
+  conflict_at: Timestamp | null;
+  conflict_address: string | null;
+  computer_name: string;
+  domain: string | null;
+  os: Json<{ platform: string; release: string } | null> | null;
+  agent_version: string | null;
+  monitors: Json<unknown[]>;
+  login: string | null;
+  remote_address: string | null;
+  online: Generated<boolean>;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+}
+
+export interface SettingsTable {
+  tenant_id: string;
+  settings: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export interface StorageTargetsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  kind: string;
+  options: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CallsTable {
+  id: string;
+  tenant_id: string;
+  source_id: string;
+  external_call_id: string;
+  direction: 'inbound' | 'outbound' | 'internal' | 'unknown';
+  from_number: string | null;
+  from_name: string | null;
+  to_number: string | null;
+  to_name: string | null;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  user_id: string | null;
+  extension: string | null;
+  state: 'active' | 'ended';
+  no_recording_reason: string | null;
+  audio_key: string | null;
+  audio_target_id: string | null;
+}
+
+export interface RecordingsTable {
+  id: string;
+  tenant_id: string;
+  workstation_id: string;
+  user_id: string | null;
+  capture_id: string;
+  state: 'recording' | 'uploading' | 'stored' | 'failed' | 'none';
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  end_reason: string | null;
+  /** SHA-256 hex of the recording's upload token (the uploads feature issues and checks it). */
+  upload_token_hash: string | null;
+}
+
+export interface CallRecordingsTable {
+  tenant_id: string;
+  call_id: string;
+  recording_id: string;
+}
+
+export interface SegmentsTable {
+  id: string;
+  tenant_id: string;
+  recording_id: string;
+  monitor_id: string;
+  idx: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  bytes: number;
+  sha256: string;
+  state: 'on-agent' | 'uploading' | 'spooled' | 'stored' | 'failed';
+  spool_path: string | null;
+  storage_target_id: string | null;
+  storage_key: string | null;
+  stored_at: Timestamp | null;
+  error: string | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  run_after: Timestamp;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  tenant_id: string;
+  actor_user_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  detail: Json<Record<string, unknown>>;
+  ip: string | null;
+  at: Timestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  users: UsersTable;
+  user_extensions: UserExtensionsTable;
+  workstations: WorkstationsTable;
+  settings: SettingsTable;
+  storage_targets: StorageTargetsTable;
+  calls: CallsTable;
+  recordings: RecordingsTable;
+  call_recordings: CallRecordingsTable;
+  segments: SegmentsTable;
+  jobs: JobsTable;
+  audit_log: AuditLogTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type AdminUser = Selectable<AdminUsersTable>;
+export type User = Selectable<UsersTable>;
+export type Workstation = Selectable<WorkstationsTable>;
+export type StorageTargetRow = Selectable<StorageTargetsTable>;
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;

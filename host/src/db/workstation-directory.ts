@@ -1,0 +1,150 @@
+import {
+  type CaptureSettings,
+  captureSettingsOf,
+  type WorkstationRecord,
+  type WorkstationState,
+} from '@deskrec/core';
+import type { Kysely } from 'kysely';
+import type { WorkstationDirectory, WorkstationPresence } from '../workstations/ports.js';
+import type { SettingsRepo } from './repos/settings.js';
+import type { Database } from './schema.js';
+import { isUniqueViolation, sameDigest, sha256Hex } from './secrets.js';
+
+/** The controller's and auth plugin's view of workstations, over kysely; every query is tenant-scoped. */
+export class KyselyWorkstationDirectory implements WorkstationDirectory {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly settings: SettingsRepo,
+  ) {}
+
+  async findTenantByToken(token: string): Promise<{ tenantId: string } | undefined> {
+    if (typeof token !== 'string' || !token) return undefined;
+    const hash = sha256Hex(token);
+    const row = await this.db
+      .selectFrom('tenants')
+      .select(['id', 'screen_recording_token_hash'])
+      .where('screen_recording_token_hash', '=', hash)
+      .executeTakeFirst();
+    // The index lookup already matched; comparing again in constant time keeps the check honest if the
+    // lookup ever becomes a prefix or case-insensitive match.
+    return row && sameDigest(row.screen_recording_token_hash, hash) ? { tenantId: row.id } : undefined;
+  }
+
+  async find(tenantId: string, workstationId: string): Promise<WorkstationRecord | undefined> {
+    const row = await this.db
+      .selectFrom('workstations')
+      .select(['tenant_id', 'id', 'secret_hash', 'state'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .executeTakeFirst();
+    return row
+      ? { tenantId: row.tenant_id, workstationId: row.id, secretHash: row.secret_hash, state: row.state }
+      : undefined;
+  }
+
+  /** Deliberately across tenants (the port's contract): ids are random, so this finds the enrolled one. */
+  async findById(workstationId: string): Promise<readonly WorkstationRecord[]> {
+    const rows = await this.db
+      .selectFrom('workstations')
+      .select(['tenant_id', 'id', 'secret_hash', 'state'])
+      .where('id', '=', workstationId)
+      .execute();
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      workstationId: row.id,
+      secretHash: row.secret_hash,
+      state: row.state,
+    }));
+  }
+
+  async createPending(
+    record: WorkstationRecord & { computerName: string; domain?: string },
+  ): Promise<boolean> {
+    const now = new Date();
+    try {
+      const result = await this.db
+        .insertInto('workstations')
+        .values({
+          tenant_id: record.tenantId,
+          id: record.workstationId,
+          secret_hash: record.secretHash,
+          state: record.state,
+          computer_name: record.computerName,
+          domain: record.domain ?? null,
+          monitors: '[]',
+          first_seen: now,
+          last_seen: now,
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async markConflict(tenantId: string, workstationId: string, remoteAddress?: string): Promise<void> {
+    await this.db
+      .updateTable('workstations')
+      .set({ conflict: true, conflict_at: new Date(), conflict_address: remoteAddress ?? null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .execute();
+  }
+
+  async recordConnected(p: WorkstationPresence): Promise<void> {
+    await this.db
+      .updateTable('workstations')
+      .set({
+        computer_name: p.computerName,
+        domain: p.domain ?? null,
+        os: JSON.stringify(p.os),
+        agent_version: p.agentVersion,
+        monitors: JSON.stringify(p.monitors),
+        login: p.login,
+        remote_address: p.remoteAddress ?? null,
+        online: true,
+        last_seen: p.at,
+      })
+      .where('tenant_id', '=', p.tenantId)
+      .where('id', '=', p.workstationId)
+      .execute();
+  }
+
+  async recordLogin(tenantId: string, workstationId: string, login: string | null, at: Date): Promise<void> {
+    await this.db
+      .updateTable('workstations')
+      .set({ login, last_seen: at })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .execute();
+  }
+
+  async recordSeen(tenantId: string, workstationId: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('workstations')
+      .set({ last_seen: at })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .execute();
+  }
+
+  async recordDisconnected(tenantId: string, workstationId: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('workstations')
+      .set({ online: false, last_seen: at })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .execute();
+  }
+
+  async stateOf(tenantId: string, workstationId: string): Promise<WorkstationState | undefined> {
+    return (await this.find(tenantId, workstationId))?.state;
+  }
+
+  async captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }> {
+    const settings = await this.settings.get(tenantId);
+    return { settings: captureSettingsOf(settings), uploadUrl: settings.storageHostUrl || '' };
+  }
+}

@@ -1,0 +1,158 @@
+import { Readable } from 'node:stream';
+import { type Clock, isStorageError, type Logger, type StorageTarget } from '@deskrec/core';
+import { type Context, Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { clientIp } from '../api/session.js';
+import type { Repositories } from '../db/repositories.js';
+import type { Database } from '../db/schema.js';
+import { type PortalEnv, sessionOf } from '../portal/session.js';
+import type { ResolvedTarget } from '../storage/target-resolver.js';
+import { AuditedPlaybacks } from './audit-once.js';
+import { findAudio, findSegment, type MediaObject } from './media-lookup.js';
+import { contentTypeOf, parseRange } from './range.js';
+
+export interface PlaybackDeps {
+  db: Kysely<Database>;
+  repos: Pick<Repositories, 'sessions' | 'audit'>;
+  /** The lead's TargetResolver: a tenant's storage target id → a live StorageTarget. */
+  targets: {
+    byId(tenantId: string, id: string): Promise<ResolvedTarget>;
+    forTenant(tenantId: string): Promise<ResolvedTarget>;
+  };
+  clock: Clock;
+  logger: Logger;
+}
+
+function plain(c: Context, status: 400 | 401 | 404 | 500 | 502, text: string) {
+  c.header('cache-control', 'no-store');
+  return c.text(text, status);
+}
+
+/**
+ * Streams call audio and screen segments to signed-in users with HTTP range requests, straight from the
+ * storage plugin's ranged read (nothing is read whole). Every playback and download is audited before the
+ * first byte leaves.
+ */
+export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
+  const app = new Hono<PortalEnv>();
+  const audited = new AuditedPlaybacks();
+
+  app.use('/media/*', async (c, next) => {
+    const session = await sessionOf(c, deps.repos, deps.clock);
+    if (!session) return plain(c, 401, 'Sign in first (the session is missing or expired)');
+    c.set('session', session);
+    await next();
+  });
+
+  const serve = async (c: Context<PortalEnv>, object: MediaObject | undefined) => {
+    if (!object) return plain(c, 404, 'No such recording for this call, or it is not stored yet');
+    const session = c.get('session');
+    const download = c.req.query('download') === '1';
+    const range = parseRange(c.req.header('range'));
+    let target: StorageTarget;
+    try {
+      target = (
+        object.targetId
+          ? await deps.targets.byId(session.tenantId, object.targetId)
+          : await deps.targets.forTenant(session.tenantId)
+      ).target;
+    } catch (error) {
+      deps.logger.error(
+        { err: (error as Error).message, callId: object.callId },
+        'Playback: storage target unavailable',
+      );
+      return plain(c, 502, 'The storage target of this recording is unavailable; see the system log');
+    }
+    const unsatisfiable = async () => {
+      const info = await target.stat(object.key).catch(() => undefined);
+      c.header('content-range', `bytes */${info?.size ?? '*'}`);
+      c.header('accept-ranges', 'bytes');
+      return c.text('The requested range is not within the file', 416);
+    };
+    if (range.kind === 'unsatisfiable') return unsatisfiable();
+
+    let wanted: { start: number; end?: number } | undefined;
+    if (range.kind === 'from') wanted = range.end === undefined ? { start: range.start } : range;
+    if (range.kind === 'suffix') {
+      const info = await target.stat(object.key);
+      if (!info) return plain(c, 404, 'The recording file is missing from its storage target');
+      wanted = { start: Math.max(0, info.size - range.length) };
+    }
+
+    // The audit row comes first: a failure to record who watched means nothing is served.
+    const objectId = object.segmentId ?? `${object.callId}/audio`;
+    const fromStart = !wanted || wanted.start === 0;
+    if (download || audited.needsRow(session.sessionId, objectId, fromStart)) {
+      const written = await deps.repos.audit
+        .record(session.tenantId, {
+          actorUserId: session.userId,
+          action: download ? 'recording.download' : 'recording.play',
+          targetType: 'call',
+          targetId: object.callId,
+          detail: {
+            media: object.media,
+            ...(object.segmentId ? { segmentId: object.segmentId } : {}),
+            range: c.req.header('range') ?? null,
+            userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+          },
+          ip: clientIp(c),
+        })
+        .then(
+          () => true,
+          (error: unknown) => {
+            deps.logger.error(
+              { err: (error as Error).message, callId: object.callId },
+              'Playback: audit row not written',
+            );
+            return false;
+          },
+        );
+      if (!written)
+        return plain(c, 500, 'The playback could not be recorded in the audit log, so nothing was served');
+      audited.remember(session.sessionId, objectId);
+    }
+
+    let result: Awaited<ReturnType<StorageTarget['get']>>;
+    try {
+      result = await target.get(object.key, {
+        ...(wanted ? { range: wanted } : {}),
+        signal: c.req.raw.signal,
+      });
+    } catch (error) {
+      if (isStorageError(error, 'invalid-range')) return unsatisfiable();
+      if (isStorageError(error, 'not-found'))
+        return plain(c, 404, 'The recording file is missing from its storage target');
+      deps.logger.error({ err: (error as Error).message, callId: object.callId }, 'Playback: read failed');
+      return plain(c, 502, 'The recording could not be read from its storage target; see the system log');
+    }
+    const { start, end } = result.range;
+    const headers = new Headers({
+      'content-type': contentTypeOf(object.key, object.media === 'audio' ? 'audio/mpeg' : 'video/mp4'),
+      'accept-ranges': 'bytes',
+      'content-length': String(end - start + 1),
+      'cache-control': 'private, no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    if (download) {
+      headers.set(
+        'content-disposition',
+        `attachment; filename="${object.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      );
+    }
+    if (wanted) headers.set('content-range', `bytes ${start}-${end}/${result.size}`);
+    if (result.size === 0) headers.set('content-length', '0');
+    const body = Readable.toWeb(result.body) as unknown as ReadableStream<Uint8Array>;
+    return new Response(body, { status: wanted ? 206 : 200, headers });
+  };
+
+  app.get('/media/calls/:callId/audio', async (c) =>
+    serve(c, await findAudio(deps.db, c.get('session').tenantId, c.req.param('callId'))),
+  );
+  app.get('/media/calls/:callId/segments/:segmentId', async (c) =>
+    serve(
+      c,
+      await findSegment(deps.db, c.get('session').tenantId, c.req.param('callId'), c.req.param('segmentId')),
+    ),
+  );
+  return app;
+}

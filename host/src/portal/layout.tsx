@@ -1,0 +1,144 @@
+import type { Child } from 'hono/jsx';
+import type { SessionUser } from '../db/repos/sessions.js';
+import { ASSETS } from './assets.js';
+import type { Flash } from './flash.js';
+
+export type NavKey = 'calls' | 'workstations' | 'settings' | 'users' | 'storage' | 'system-log';
+
+const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string; label: string }[] }[] = [
+  { section: 'Recordings', admin: false, items: [{ key: 'calls', href: '/calls', label: 'Calls' }] },
+  {
+    section: 'Screen recording',
+    admin: true,
+    items: [
+      { key: 'workstations', href: '/admin/workstations', label: 'Workstations' },
+      { key: 'settings', href: '/admin/settings', label: 'Settings' },
+    ],
+  },
+  {
+    section: 'Administration',
+    admin: true,
+    items: [
+      { key: 'users', href: '/admin/users', label: 'Users' },
+      { key: 'storage', href: '/admin/storage-targets', label: 'Storage targets' },
+      { key: 'system-log', href: '/admin/system-log', label: 'System log' },
+    ],
+  },
+];
+
+export interface PageProps {
+  title: string;
+  crumbs?: string[];
+  session: SessionUser;
+  nav?: NavKey;
+  flash?: Flash | undefined;
+  player?: boolean;
+  children?: Child;
+}
+
+function Document(props: { title: string; children?: Child; player?: boolean }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · deskrec`}</title>
+        <link rel="stylesheet" href={ASSETS.css.path} />
+        <script src={ASSETS.script.path} defer />
+        {props.player ? <script src={ASSETS.player.path} defer /> : null}
+      </head>
+      {props.children}
+    </html>
+  );
+}
+
+export function Brand() {
+  return (
+    <span class="brand">
+      <span class="brand-mark" aria-hidden="true">
+        ▶
+      </span>
+      deskrec
+    </span>
+  );
+}
+
+export function FlashNotice(props: { flash?: Flash | undefined }) {
+  if (!props.flash) return null;
+  return (
+    <div class={`notice ${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
+      {props.flash.text}
+    </div>
+  );
+}
+
+/** Every signed-in page: navigation by role, breadcrumbs, who is signed in, and a sign-out button. */
+export function Page(props: PageProps) {
+  const admin = props.session.role === 'admin';
+  return (
+    <Document title={props.title} player={props.player ?? false}>
+      <body>
+        <a class="skip" href="#content">
+          Skip to content
+        </a>
+        <div class="shell">
+          <nav class="side" aria-label="Main">
+            <a class="brand" href="/calls">
+              <span class="brand-mark" aria-hidden="true">
+                ▶
+              </span>
+              deskrec
+            </a>
+            {NAV.filter((s) => admin || !s.admin).map((section) => (
+              <>
+                <h2>{section.section}</h2>
+                <ul>
+                  {section.items.map((item) => (
+                    <li>
+                      <a href={item.href} aria-current={props.nav === item.key ? 'page' : undefined}>
+                        {item.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ))}
+          </nav>
+          <div class="main">
+            <header class="top">
+              <div class="crumbs">
+                {(props.crumbs ?? [props.title]).map((c) => (
+                  <span>{c}</span>
+                ))}
+              </div>
+              <div class="who">
+                <span>
+                  {props.session.username} <span class="role">{props.session.role}</span>
+                </span>
+                <form method="post" action="/logout">
+                  <button class="btn small" type="submit">
+                    Sign out
+                  </button>
+                </form>
+              </div>
+            </header>
+            <main id="content" class="content" tabindex={-1}>
+              <h1>{props.title}</h1>
+              <FlashNotice flash={props.flash} />
+              {props.children}
+            </main>
+          </div>
+        </div>
+      </body>
+    </Document>
+  );
+}
+
+/** Pages without navigation: sign-in. */
+export function BarePage(props: { title: string; children?: Child }) {
+  return (
+    <Document title={props.title}>
+      <body>{props.children}</body>
+    </Document>
+  );
+}
