@@ -71,7 +71,7 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
   assert.equal(await h.postCallEvent({ ...base, type: 'call.started', at: at.toISOString() }), 202);
   await until('the capture to start', async () => {
     const rows = await h.host.services().database.db.selectFrom('recordings').selectAll().execute();
-    return rows[0]?.state === 'recording' && rows[0];
+    return rows[0]?.state === 'recording' ? rows[0] : undefined;
   });
   await new Promise((r) => setTimeout(r, 12_000));
   const { port } = audioServer.address() as AddressInfo;
@@ -90,7 +90,7 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
     'the recording to be stored',
     async () => {
       const row = await db.selectFrom('recordings').selectAll().executeTakeFirst();
-      return row?.state === 'stored' && row;
+      return row?.state === 'stored' ? row : undefined;
     },
     90_000,
   );
@@ -125,7 +125,7 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
       .selectAll()
       .where('external_call_id', '=', 'crm-call-1')
       .executeTakeFirst();
-    return row?.audio_key && row;
+    return row?.audio_key ? row : undefined;
   });
   const links = await db.selectFrom('call_recordings').selectAll().where('call_id', '=', call.id).execute();
   assert.deepEqual(
