@@ -50,7 +50,8 @@ async function check(name, cmd, args) {
 }
 
 const built = await check('build', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
-if (!only.length) {
+// The system run repeats the suites only; typecheck and lint already ran in `npm test`.
+if (!only.length && !system) {
   await check('typecheck (tsc -b, tests included)', 'npm', ['run', '--silent', 'typecheck']);
   await check('lint and format (biome)', 'npx', ['biome', 'check', '.']);
 }
