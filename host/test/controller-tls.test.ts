@@ -11,12 +11,19 @@ import { hello, newIdentity, TestAgent } from './support/test-agent.js';
 const test = suite('controller: TLS listener');
 let h: Harness | undefined;
 
+const dirs: string[] = [];
+
 test.after.each(async () => {
   await h?.stop();
   h = undefined;
+  await Promise.all(dirs.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
 });
 
-const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-controller-tls-'));
+async function tempDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-controller-tls-'));
+  dirs.push(dir);
+  return dir;
+}
 
 async function helloOver(
   url: string,

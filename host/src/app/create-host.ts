@@ -20,6 +20,10 @@ import { createLogging, type HostLogging } from '../logging/create-logging.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { bootstrapDefaultTenant, DEFAULT_TENANT_SLUG, type FirstStartCredentials } from './bootstrap.js';
 import { disposePlugins, entryId, loadHostPlugins, resolveStorageKinds } from './plugins.js';
+import type { Hono } from 'hono';
+import { createPlaybackRoutes } from '../playback/index.js';
+import { createPortal } from '../portal/index.js';
+import { UPLOAD_ROUTE } from '../uploads/upload-service.js';
 import { mountRuntimeRoutes } from './root-routes.js';
 import { type Runtime, startRuntime } from './runtime.js';
 
@@ -198,7 +202,25 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
           secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
         });
         let runtime: Runtime | undefined;
-        const root = mountRuntimeRoutes(() => runtime, api);
+        const targets = {
+          byId: (tenantId: string, id: string) => runtime!.targets.byId(tenantId, id),
+          forTenant: (tenantId: string) => runtime!.targets.forTenant(tenantId),
+        };
+        const root = mountRuntimeRoutes(() => runtime, api, [
+          createPlaybackRoutes({ db: partial.database.db, repos: partial.repos, targets, clock, logger }) as unknown as Hono<never>,
+          createPortal({
+            api,
+            repos: partial.repos,
+            db: partial.database.db,
+            storageKinds: partial.storageKinds,
+            hooks,
+            recentLog: partial.logging.recent,
+            clock,
+            logger,
+            publicUrl: config.web.publicUrl,
+            uploadPath: UPLOAD_ROUTE,
+          }) as unknown as Hono<never>,
+        ]);
         server = serve({ fetch: root.fetch, port: config.web.port, hostname: config.web.host });
         const port = await listen(server, config.web.port, config.web.host);
         const repos = partial.repos;

@@ -14,6 +14,8 @@ const notReady = () =>
 export function mountRuntimeRoutes(
   runtime: () => Runtime | undefined,
   api: Hono<never> | { fetch: Hono['fetch'] },
+  /** Served before the API: the portal's pages and the media routes. */
+  pages: Hono<never>[] = [],
 ): Hono {
   const root = new Hono();
   const uploads = (request: Request) => runtime()?.uploads.handle(request) ?? notReady();
@@ -27,6 +29,7 @@ export function mountRuntimeRoutes(
       return c.json({ error: { code: 'not-found', message: 'no webhook source with this id' } }, 404);
     return source.handleHttp(c.req.raw);
   });
+  for (const app of pages) root.route('/', app);
   // The node server's bindings (raw request and response) pass through to the API.
   root.all('*', (c) => api.fetch(c.req.raw, c.env as never));
   return root;

@@ -4,11 +4,17 @@ import { parseArgs } from 'node:util';
 import { createHost } from '../app/create-host.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
+import { runDemoCli } from '../demo/index.js';
+import { runDoctorCli } from '../doctor/index.js';
 
 const HELP = `Usage: deskrec-host start [--config <file>]
+       deskrec-host doctor [--config <file>]
+       deskrec-host demo
        deskrec-host --help
 
-Starts the deskrec host: admin API and portal, database, plugins.
+start   Starts the deskrec host: admin API and portal, database, plugins.
+doctor  Checks configuration, database, storage, certificates, ports, data folder and disk; exit 1 on a failure.
+demo    Runs a self-contained demo in ./.data/demo: host, simulated calls and a local agent.
 
 Options:
   -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
@@ -34,6 +40,10 @@ async function main(): Promise<number> {
   if (parsed.values.help || command === 'help') {
     process.stdout.write(`${HELP}\n`);
     return 0;
+  }
+  if (command === 'demo') return runDemoCli();
+  if (command === 'doctor') {
+    return runDoctorCli(parsed.values.config ? { file: parsed.values.config as string } : {});
   }
   if (command !== 'start') {
     process.stderr.write(`${command ? `Unknown command "${command}"` : 'No command given'}.\n\n${HELP}\n`);

@@ -4,7 +4,7 @@ import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
-const provider: MigrationProvider = {
+export const provider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
     return {
       '0001-initial': { up: migrate0001Up, down: migrate0001Down },

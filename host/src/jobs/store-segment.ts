@@ -81,8 +81,9 @@ export function storeSegmentHandler(deps: StoreSegmentDeps) {
       segment: segment.idx,
       monitor: segment.monitor_id,
     });
-    const { id: targetId, target } = await deps.targets.forTenant(tenantId);
     try {
+      // Inside the try: a target that cannot even be created (deleted, bad options) is noted on the segment too.
+      const { id: targetId, target } = await deps.targets.forTenant(tenantId);
       const result = await target.put(key, createReadStream(segment.spool_path), {
         size: Number(segment.bytes),
         sha256: segment.sha256,

@@ -264,6 +264,8 @@ export class Orchestrator {
       .where('workstation_id', '=', workstationId)
       .where('state', '=', 'recording')
       .where('ended_at', 'is', null)
+      // A capture already asked to stop cannot hold a new call: that gets a capture of its own.
+      .where('end_reason', 'is', null)
       .executeTakeFirst();
     if (active) {
       await this.link(leg, active.id);
@@ -356,6 +358,12 @@ export class Orchestrator {
           no_recording_reason: 'ended-before-start',
         })
         .execute();
+      await db
+        .updateTable('calls')
+        .set({ no_recording_reason: `ended-before-start: ${event.agent.by} ${event.agent.value} left before joining` })
+        .where('id', '=', call.id)
+        .where('no_recording_reason', 'is', null)
+        .execute();
       this.log(event.callId, 'end arrived before any start for this agent; nothing to record');
     } else if (leg.ended_at) {
       this.log(event.callId, 'duplicate end ignored');
@@ -377,7 +385,8 @@ export class Orchestrator {
         .where('id', '=', call.id)
         .execute();
     }
-    if (leg?.recording_id) await this.releaseRecording(tenantId, leg.recording_id, event.callId);
+    if (leg?.recording_id)
+      await this.releaseRecording(tenantId, leg.recording_id, event.callId, event.at);
   }
 
   /** After a leg ended: stop its capture once no other call holds it, after the wrap-up time. */
@@ -385,6 +394,7 @@ export class Orchestrator {
     tenantId: string,
     recordingId: string,
     externalCallId: string,
+    legEndedAt: Date,
   ): Promise<void> {
     if (await this.hasOpenLegs(tenantId, recordingId)) {
       this.log(externalCallId, 'capture continues: another call of the agent is still going', {
@@ -401,11 +411,27 @@ export class Orchestrator {
     await this.o.jobs.enqueue(
       tenantId,
       CAPTURE_STOP_JOB,
-      { recordingId, reason: 'wrap-up' },
+      { recordingId, reason: 'wrap-up', legEndedAt: legEndedAt.toISOString() },
       new Date(Date.now() + wrapUpSeconds * 1000),
     );
     this.o.onJobQueued?.();
     this.log(externalCallId, `capture continues for ${wrapUpSeconds} s of wrap-up`, { recordingId });
+  }
+
+  /**
+   * A call that joined during wrap-up and ended later queued its own wrap-up: the earlier job leaves the
+   * decision to it. Compares phone-system times only, so host clock skew does not matter.
+   */
+  private async laterLegEnded(tenantId: string, recordingId: string, legEndedAt: string): Promise<boolean> {
+    return Boolean(
+      await this.o.db
+        .selectFrom('call_legs')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('recording_id', '=', recordingId)
+        .where('ended_at', '>', new Date(legEndedAt))
+        .executeTakeFirst(),
+    );
   }
 
   private async hasOpenLegs(tenantId: string, recordingId: string): Promise<boolean> {
@@ -434,21 +460,43 @@ export class Orchestrator {
       captureId: recording.capture_id,
       reason,
     });
-    if (!sent)
+    if (!sent) {
       await this.endRecording(
         tenantId,
         recordingId,
         'uploading',
         `workstation disconnected before ${reason}`,
       );
+      return;
+    }
+    // Ended only when the agent confirms (its last segments come first); until then it is marked as stopping.
+    await this.o.db
+      .updateTable('recordings')
+      .set({ end_reason: `stopping: ${reason}` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', recordingId)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
   /** The durable capture-stop job: wrap-up over, or the maximum recording duration reached. */
   captureStopJob() {
     return async (job: Job): Promise<void> => {
-      const { recordingId, reason } = job.payload as { recordingId: string; reason: string };
+      const { recordingId, reason, legEndedAt } = job.payload as {
+        recordingId: string;
+        reason: string;
+        legEndedAt?: string;
+      };
       await this.serial(async () => {
         if (reason === 'wrap-up' && (await this.hasOpenLegs(job.tenant_id, recordingId))) return;
+        if (
+          reason === 'wrap-up' &&
+          legEndedAt &&
+          (await this.laterLegEnded(job.tenant_id, recordingId, legEndedAt))
+        ) {
+          this.o.logger.info({ recordingId }, 'wrap-up extended: a later call of the capture ended since');
+          return;
+        }
         await this.stopCapture(
           job.tenant_id,
           recordingId,
@@ -515,6 +563,18 @@ export class Orchestrator {
         }
         if (event.login && (event.type === 'session' || event.state === 'authorized'))
           await this.startWaiting(tenantId, event.login);
+        return;
+      }
+      case 'authorization': {
+        // An admin approved a connected workstation: its user's calls in progress start recording now.
+        if (event.state !== 'authorized') return;
+        const workstation = await db
+          .selectFrom('workstations')
+          .select('login')
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', workstationId)
+          .executeTakeFirst();
+        if (workstation?.login) await this.startWaiting(tenantId, workstation.login);
         return;
       }
       case 'disconnected': {

@@ -22,7 +22,7 @@ const PAGE_PATHS = ['/', '/calls', '/calls/*', '/admin', '/admin/*', '/login', '
  * The web portal: server-rendered pages for calls (with the player) and administration, on the same
  * origin as the admin API. Mount it next to the API and the playback routes on the web port.
  */
-export function createPortal(deps: PortalDeps): Hono {
+export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
   app.route('/', assetRoutes());
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : undefined;
@@ -55,5 +55,5 @@ export function createPortal(deps: PortalDeps): Hono {
   app.route('/', settingsRoutes(deps));
   app.route('/', storageTargetRoutes(deps));
   app.route('/', systemLogRoutes(deps));
-  return app as unknown as Hono;
+  return app;
 }

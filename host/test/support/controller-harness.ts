@@ -58,6 +58,7 @@ export async function startController(
     tlsUrl: status.listening.tls ? `wss://127.0.0.1:${status.listening.tls.port}/` : undefined,
     async stop() {
       await controller.stop();
+      if (!overrides.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,151 @@
+/**
+ * Upload benchmark: throughput into the host spool through the real tus endpoint vs a bare node:http
+ * server writing the body to disk (same run, same client, both servers in their own processes), and the
+ * host's RSS growth during a large upload. `npm run bench:upload -- --mib 1024 --rounds 3`
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  encodeMetadata,
+  segmentMetadata,
+  sha256File,
+  startHostProcess,
+} from '../../test/support/uploads-fixtures.js';
+import { bodyOf, samplePeakRss, send } from './client.js';
+
+const { values } = parseArgs({
+  options: { mib: { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' } },
+});
+const bytes = Number(values.mib) * 1024 * 1024;
+const rounds = Number(values.rounds);
+const MiB = 1024 * 1024;
+const work = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-bench-upload-'));
+const chunk = randomBytes(MiB);
+const body = bodyOf(chunk, bytes);
+
+const token = randomBytes(32).toString('base64url');
+const hostDir = path.join(work, 'host');
+const host = await startHostProcess({ dataDir: hostDir, name: 'bench', token });
+
+const bareDir = path.join(work, 'bare');
+const bare = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--expose-gc', fileURLToPath(new URL('./bare-server.ts', import.meta.url)), bareDir],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
+const bareUrl = await new Promise<string>((resolve) => {
+  bare.stdout!.on('data', (d) => {
+    const m = /"url":"([^"]+)"/.exec(String(d));
+    if (m) resolve(m[1]!);
+  });
+});
+
+async function storedAndCleared(): Promise<void> {
+  const root = path.join(hostDir, 'recordings');
+  for (;;) {
+    const ready = await fs.readdir(path.join(hostDir, 'spool', 'ready')).catch(() => []);
+    const days = await fs.readdir(root).catch(() => []);
+    let stored = 0;
+    for (const day of days) {
+      for (const f of await fs.readdir(path.join(root, day))) {
+        if (f.startsWith('.')) continue;
+        stored++;
+        await fs.rm(path.join(root, day, f));
+      }
+    }
+    if (ready.length === 0 && stored > 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function tusUpload(index: number) {
+  const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+  const started = performance.now();
+  const created = await fetch(`${host.url}/api/uploads`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'upload-length': String(bytes),
+      'upload-metadata': encodeMetadata(segmentMetadata(host.recordingId, index, body)),
+    },
+  });
+  await created.arrayBuffer();
+  if (created.status !== 201) throw new Error(`tus create: ${created.status}`);
+  const location = new URL(created.headers.get('location')!, `${host.url}/api/uploads/`).toString();
+  const patched = await send(
+    location,
+    'PATCH',
+    { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    chunk,
+    bytes,
+  );
+  if (patched.status !== 204) throw new Error(`tus PATCH: ${patched.status}`);
+  return performance.now() - started;
+}
+
+const mbps = (ms: number) => bytes / MiB / (ms / 1000);
+const results: { bare: number; tus: number; rssGrowth: number; rssAfter: number }[] = [];
+for (let round = 0; round < rounds; round++) {
+  const bareSent = await send(`${bareUrl}/upload`, 'PUT', {}, chunk, bytes);
+  await fs.rm(bareDir, { recursive: true, force: true });
+  await fs.mkdir(bareDir);
+
+  const rssBefore = await host.rss();
+  const peak = samplePeakRss(host.pid);
+  const tusMs = await tusUpload(round);
+  const rssPeak = await peak();
+  await storedAndCleared();
+  const rssAfter = await host.rss();
+  results.push({
+    bare: mbps(bareSent.ms),
+    tus: mbps(tusMs),
+    rssGrowth: rssPeak - rssBefore,
+    rssAfter: rssAfter - rssBefore,
+  });
+  console.log(
+    `round ${round + 1}: bare ${mbps(bareSent.ms).toFixed(0)} MiB/s, tus ${mbps(tusMs).toFixed(0)} MiB/s, ` +
+      `host RSS peak +${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB, after GC ${((rssAfter - rssBefore) / MiB).toFixed(1)} MiB`,
+  );
+}
+
+// Where the host's time goes besides receiving: the SHA-256 re-read of the finished file.
+const probe = path.join(work, 'probe');
+await fs.writeFile(probe, '');
+const handle = await fs.open(probe, 'w');
+for (let left = bytes; left > 0; left -= MiB) await handle.write(chunk, 0, Math.min(MiB, left));
+await handle.close();
+const hashStarted = performance.now();
+await sha256File(probe);
+const hashMs = performance.now() - hashStarted;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const bareMed = median(results.map((r) => r.bare));
+const tusMed = median(results.map((r) => r.tus));
+const growth = Math.max(...results.map((r) => r.rssGrowth));
+console.log(
+  JSON.stringify(
+    {
+      mib: bytes / MiB,
+      rounds,
+      bareMiBps: Math.round(bareMed),
+      tusMiBps: Math.round(tusMed),
+      ratio: Number((tusMed / bareMed).toFixed(2)),
+      hostRssPeakGrowthMiB: Number((growth / MiB).toFixed(1)),
+      sha256RereadMs: Math.round(hashMs),
+    },
+    null,
+    2,
+  ),
+);
+console.log(
+  `targets: ratio ≥ 0.8 ${tusMed / bareMed >= 0.8 ? 'met' : 'MISSED'}; RSS growth ≤ 64 MiB ${growth <= 64 * MiB ? 'met' : 'MISSED'}`,
+);
+
+await host.kill('SIGTERM');
+bare.kill('SIGTERM');
+await fs.rm(work, { recursive: true, force: true });

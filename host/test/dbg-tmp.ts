@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import net from 'node:net';
+import fs from 'node:fs';
+import { runHostDoctor, formatLines } from '../src/doctor/index.js';
+import { startE2eHost } from './support/e2e-host.js';
+const other = net.createServer();
+await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+const { port } = other.address() as net.AddressInfo;
+fs.writeFileSync('/tmp/dbg.yaml', `dataDir: /tmp/dbg-data/taken\nweb: { host: 127.0.0.1, port: ${port} }\n`);
+process.on('exit', (c) => console.log('exiting', c, new Error().stack));
+const origExit = process.exit; (process as any).exit = (c: number) => { console.log('process.exit', c, new Error().stack); origExit(c); };
+console.log(formatLines(await runHostDoctor({ file: '/tmp/dbg.yaml', env: {} })));
+other.close();

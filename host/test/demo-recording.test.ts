@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import { type Demo, startDemo } from '../src/demo/index.js';
+import { until } from './support/e2e-host.js';
+
+const quiet = { write(_line: string) {} };
+let demo: Demo | undefined;
+let dataDir: string;
+
+test.before(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-demo-'));
+});
+
+test.after(async () => {
+  await demo?.stop();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+test('the demo records a simulated call for its auto-authorized agent and stops cleanly', async () => {
+  // Xvfb is a Debian peer: only under DESKREC_TEST_SYSTEM; ffmpeg's test source otherwise.
+  const capture = process.env.DESKREC_TEST_SYSTEM === '1' ? 'xvfb' : 'lavfi';
+  demo = await startDemo({ dataDir, ephemeralPorts: true, capture, stdout: quiet });
+  assert.equal(demo.username, 'admin');
+  assert.ok(demo.firstStart);
+  const db = demo.host.services().database.db;
+
+  const stored = await until(
+    'a call linked to a stored recording',
+    async () =>
+      db
+        .selectFrom('call_recordings')
+        .innerJoin('recordings', 'recordings.id', 'call_recordings.recording_id')
+        .innerJoin('calls', 'calls.id', 'call_recordings.call_id')
+        .select(['calls.external_call_id as callId', 'recordings.id as recordingId'])
+        .where('recordings.state', '=', 'stored')
+        .executeTakeFirst(),
+    90_000,
+  );
+  assert.match(stored.callId, /^demo-/);
+  const segments = await db
+    .selectFrom('segments')
+    .selectAll()
+    .where('recording_id', '=', stored.recordingId)
+    .execute();
+  assert.ok(segments.length >= 1);
+  for (const segment of segments) {
+    assert.equal(segment.state, 'stored');
+    const file = path.join(dataDir, 'recordings', ...segment.storage_key!.split('/'));
+    assert.ok((await fs.stat(file)).size > 0, `${file} holds the uploaded video`);
+  }
+
+  const workstations = await demo.host
+    .services()
+    .repos.workstations.list(demo.tenantId, { state: 'authorized' });
+  assert.deepEqual(
+    workstations.items.map((w) => w.computerName),
+    ['DEMO-PC'],
+  );
+
+  const agent = demo.agent.child;
+  await demo.stop();
+  demo = undefined;
+  assert.notEqual(agent.exitCode ?? agent.signalCode, null, 'the agent process has exited');
+  assert.throws(
+    () =>
+      (demo as Demo | undefined)?.host.services() ??
+      (() => {
+        throw new Error('stopped');
+      })(),
+  );
+});
+
+test('a second run reuses the data folder and issues a new admin password', async () => {
+  demo = await startDemo({ dataDir, ephemeralPorts: true, capture: 'lavfi', stdout: quiet });
+  assert.equal(demo.firstStart, false);
+  const response = await fetch(`${demo.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: demo.username,
+      password: demo.password,
+      tenant: 'default',
+      bearer: true,
+    }),
+  });
+  assert.equal(response.status, 200, 'the printed password signs in');
+  await response.arrayBuffer();
+  const users = await demo.host.services().repos.users.list(demo.tenantId);
+  assert.deepEqual(
+    users.map((u) => u.screenRecordingLogin),
+    ['DEMO\\agent'],
+    'the demo user is created once',
+  );
+  await demo.stop();
+  demo = undefined;
+});
+
+test.run();

@@ -1,0 +1,41 @@
+/**
+ * A host in its own process for the upload tests and benchmark: `node --import tsx uploads-host-process.ts
+ * <dataDir> <name> <token>`. Prints `{"ready":true,...}` once listening; answers `rss` on stdin with its
+ * resident memory after a GC.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createHost } from '../../src/app/create-host.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { seedUploadGrant } from './uploads-fixtures.js';
+
+const [dataDir, name, token] = process.argv.slice(2) as [string, string, string];
+const file = path.join(dataDir, 'deskrec.yaml');
+await fs.writeFile(
+  file,
+  [
+    `dataDir: ${dataDir}`,
+    'web: { host: 127.0.0.1, port: 0 }',
+    'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
+    'jobs: { pollMs: 200 }',
+    'log: { level: 2 }',
+  ].join('\n'),
+);
+const host = createHost(loadConfig({ file, env: {} }), { stdout: { write() {} } });
+const started = await host.start();
+const services = host.services();
+const tenant = await services.repos.tenants.bySlug('default');
+const grant = await seedUploadGrant(services.database.db, tenant!.id, { name, token });
+process.stdout.write(
+  `${JSON.stringify({ ready: true, url: started.url, recordingId: grant.recordingId, tenantId: tenant!.id })}\n`,
+);
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (line: string) => {
+  if (!line.includes('rss')) return;
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+  process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss })}\n`);
+});
+process.on('SIGTERM', () => {
+  void host.stop().then(() => process.exit(0));
+});
