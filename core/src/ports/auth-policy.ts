@@ -35,6 +35,11 @@ export interface WorkstationStore {
   /** The tenant whose current screen-recording token matches, or undefined. */
   findTenantByToken(token: string): Promise<{ tenantId: string } | undefined>;
   find(tenantId: string, workstationId: string): Promise<WorkstationRecord | undefined>;
+  /**
+   * Every tenant's record with this workstation id (ids are random and agent-generated, so normally at most
+   * one). Lets a policy keep admitting an enrolled workstation after its tenant's token was reset.
+   */
+  findById(workstationId: string): Promise<readonly WorkstationRecord[]>;
   /** Inserts a new pending workstation; returns false if one with the id appeared meanwhile. */
   createPending(record: WorkstationRecord & { computerName: string; domain?: string }): Promise<boolean>;
   /** Records that a connection presented a known id with the wrong secret. */

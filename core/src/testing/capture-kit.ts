@@ -326,7 +326,10 @@ export function captureBackendKit(options: CaptureKitOptions): void {
     'killed capture leaves playable files',
     async (backend) => {
       const run = await begin(backend, baseSettings());
-      await sleep(segmentSeconds * 1500 + 500);
+      // Waits for the first closed segment (a loaded machine starts ffmpeg slowly), then kills mid-way
+      // through the next one.
+      for (let waited = 0; run.segments.length === 0 && waited < 120_000; waited += 100) await sleep(100);
+      await sleep(segmentSeconds * 500 + 500);
       options.kill!(run.session);
       const end = await run.session.ended;
       assert.equal(end.reason, 'failed', 'a killed encoder is a failure');

@@ -15,6 +15,8 @@ export interface Sent {
   status: number;
   headers: http.IncomingHttpHeaders;
   ms: number;
+  /** Until the last body byte was handed to the socket: the rest is the server finishing up. */
+  bodyMs: number;
 }
 
 /** Streams `bytes` of `chunk` repeated as the request body, with backpressure; times request to answer. */
@@ -27,15 +29,24 @@ export function send(
 ): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    let bodyMs = 0;
     const req = http.request(url, {
       method,
       headers: { ...headers, 'content-length': String(bytes) },
     });
     req.on('error', reject);
+    req.on('finish', () => {
+      bodyMs = performance.now() - started;
+    });
     req.on('response', (res) => {
       res.resume();
       res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, ms: performance.now() - started }),
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          ms: performance.now() - started,
+          bodyMs,
+        }),
       );
     });
     void (async () => {

@@ -19,7 +19,12 @@ import {
 import { bodyOf, samplePeakRss, send } from './client.js';
 
 const { values } = parseArgs({
-  options: { mib: { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    mib: { type: 'string', default: '1024' },
+    rounds: { type: 'string', default: '3' },
+    /** Writes a CPU profile of the host process into this folder. */
+    profile: { type: 'string' },
+  },
 });
 const bytes = Number(values.mib) * 1024 * 1024;
 const rounds = Number(values.rounds);
@@ -30,7 +35,12 @@ const body = bodyOf(chunk, bytes);
 
 const token = randomBytes(32).toString('base64url');
 const hostDir = path.join(work, 'host');
-const host = await startHostProcess({ dataDir: hostDir, name: 'bench', token });
+const host = await startHostProcess({
+  dataDir: hostDir,
+  name: 'bench',
+  token,
+  ...(values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] } : {}),
+});
 
 const bareDir = path.join(work, 'bare');
 const bare = spawn(
@@ -85,7 +95,7 @@ async function tusUpload(index: number) {
     bytes,
   );
   if (patched.status !== 204) throw new Error(`tus PATCH: ${patched.status}`);
-  return performance.now() - started;
+  return { ms: performance.now() - started, finishMs: patched.ms - patched.bodyMs };
 }
 
 const mbps = (ms: number) => bytes / MiB / (ms / 1000);
@@ -97,7 +107,8 @@ for (let round = 0; round < rounds; round++) {
 
   const rssBefore = await host.rss();
   const peak = samplePeakRss(host.pid);
-  const tusMs = await tusUpload(round);
+  const tus = await tusUpload(round);
+  const tusMs = tus.ms;
   const rssPeak = await peak();
   await storedAndCleared();
   const rssAfter = await host.rss();
@@ -108,7 +119,8 @@ for (let round = 0; round < rounds; round++) {
     rssAfter: rssAfter - rssBefore,
   });
   console.log(
-    `round ${round + 1}: bare ${mbps(bareSent.ms).toFixed(0)} MiB/s, tus ${mbps(tusMs).toFixed(0)} MiB/s, ` +
+    `round ${round + 1}: bare ${mbps(bareSent.ms).toFixed(0)} MiB/s (after last byte ${Math.round(bareSent.ms - bareSent.bodyMs)} ms), ` +
+      `tus ${mbps(tusMs).toFixed(0)} MiB/s (after last byte ${Math.round(tus.finishMs)} ms), ` +
       `host RSS peak +${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB, after GC ${((rssAfter - rssBefore) / MiB).toFixed(1)} MiB`,
   );
 }
@@ -147,5 +159,6 @@ console.log(
 );
 
 await host.kill('SIGTERM');
+if (values.profile) console.log(`host CPU profile in ${path.resolve(values.profile)}`);
 bare.kill('SIGTERM');
 await fs.rm(work, { recursive: true, force: true });

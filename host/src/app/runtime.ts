@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { metricsRegistry } from '../api/metrics.js';
 import { CallIntake } from '../calls/call-intake.js';
 import { type Controller, createController } from '../controller/index.js';
 import { FETCH_AUDIO_JOB, fetchAudioHandler } from '../jobs/fetch-audio.js';
@@ -70,6 +71,7 @@ export async function startRuntime(
     directory: withUploadUrl(repos.directory, defaultUploadUrl(config.web.publicUrl, webPort)),
     authPolicy,
     logger,
+    metricsRegistry,
     host: config.controller.host ?? config.web.host,
     ...(config.controller.ephemeralPorts ? { ephemeralPorts: true } : {}),
     ...(config.controller.heartbeatIntervalMs

@@ -57,6 +57,8 @@ export interface PortSpec {
   port: number;
   /** The config key or environment variable that moves it, for the fix line. */
   setting: string;
+  /** What port 0 means for this listener: any free port (web) or switched off (controller). */
+  zero: 'any' | 'disabled';
 }
 
 /** Free to bind, served by the running deskrec host (fine), or taken by another program (a failure). */
@@ -66,7 +68,9 @@ export async function checkPort(
   servedByHost: boolean,
 ): Promise<CheckLine> {
   const check = `port ${spec.name}`;
-  if (spec.port === 0) return ok(check, 'the OS picks a free port (0)');
+  if (spec.port === 0) {
+    return ok(check, spec.zero === 'any' ? 'the OS picks a free port (0)' : 'switched off (0)');
+  }
   const error = await tryBind(spec.host, spec.port);
   if (!error) return ok(check, `${spec.host}:${spec.port} is free`);
   if (error.code === 'EADDRINUSE') {

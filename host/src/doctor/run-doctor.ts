@@ -20,7 +20,13 @@ async function checkPorts(
   const listening = running?.controller.listening;
   const lines = [
     await checkPort(
-      { name: 'web', host: config.web.host, port: config.web.port, setting: 'web.port or DESKREC_WEB_PORT' },
+      {
+        name: 'web',
+        host: config.web.host,
+        port: config.web.port,
+        setting: 'web.port or DESKREC_WEB_PORT',
+        zero: 'any',
+      },
       running,
       true,
     ),
@@ -30,6 +36,7 @@ async function checkPorts(
         host: controllerHost,
         port: config.controller.tcpPort,
         setting: 'controller.tcpPort or DESKREC_CONTROLLER_TCP_PORT',
+        zero: 'disabled',
       },
       running,
       listening?.tcp?.port === config.controller.tcpPort,
@@ -40,6 +47,7 @@ async function checkPorts(
         host: controllerHost,
         port: config.controller.tlsPort,
         setting: 'controller.tlsPort or DESKREC_CONTROLLER_TLS_PORT',
+        zero: 'disabled',
       },
       running,
       listening?.tls?.port === config.controller.tlsPort,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CallEvent, captureSettingsOf, type Logger, PROTOCOL_VERSION } from '@deskrec/core';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { JobsRepo } from '../db/repos/jobs.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
 import { normalizeLogin, type UsersRepo, type UserView } from '../db/repos/users.js';
@@ -228,19 +228,25 @@ export class Orchestrator {
 
   /** Finds an authorized, connected workstation where the user is logged in now. */
   private async workstationFor(tenantId: string, userLogin: string): Promise<string | undefined> {
-    const name = normalizeLogin(userLogin).split('\\').pop()!;
+    const login = normalizeLogin(userLogin);
+    const name = login.split('\\').pop()!;
+    const lowered = sql<string>`lower(login)`;
+    // Narrowed in SQL (the tenant may have thousands of workstations): the same name, with or without a domain.
     const candidates = await this.o.db
       .selectFrom('workstations')
       .select(['id', 'login', 'last_seen'])
       .where('tenant_id', '=', tenantId)
       .where('state', '=', 'authorized')
-      .where('login', 'is not', null)
+      .where((eb) =>
+        login.includes('\\')
+          ? eb(lowered, 'in', [login, name])
+          : eb.or([eb(lowered, '=', name), eb(lowered, 'like', `%\\\\${name.replace(/[\\%_]/g, '\\$&')}`)]),
+      )
       .orderBy('last_seen', 'desc')
       .execute();
     return candidates.find(
       (w) =>
         w.login &&
-        w.login.toLowerCase().endsWith(name) &&
         loginsMatch(userLogin, w.login) &&
         this.o.channel.isOnline(tenantId, w.id),
     )?.id;

@@ -128,11 +128,13 @@ export async function startHostProcess(options: {
   dataDir: string;
   name: string;
   token: string;
+  /** Extra node flags, e.g. `--cpu-prof` for the benchmark's profile. */
+  nodeArgs?: string[];
 }): Promise<HostProcess> {
   await fs.mkdir(options.dataDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--expose-gc', childScript, options.dataDir, options.name, options.token],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', '--expose-gc', childScript, options.dataDir, options.name, options.token],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let out = '';
