@@ -137,7 +137,11 @@ test('every problem is reported together and nothing is created', async () => {
   const counting = async (specifier: string) => {
     const mod = (await fixtureImporter(specifier)) as { default: { create: () => unknown } };
     if (specifier === '@deskrec/storage-memory') {
-      return { default: { ...mod.default, create: () => (created++, mod.default.create()) } };
+      const create = () => {
+        created++;
+        return mod.default.create();
+      };
+      return { default: { ...mod.default, create } };
     }
     return mod;
   };

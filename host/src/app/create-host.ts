@@ -9,6 +9,7 @@ import {
   TOKENS,
 } from '@deskrec/core';
 import { type ServerType, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { DestinationStream } from 'pino';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { createApi } from '../api/create-api.js';
@@ -17,13 +18,12 @@ import type { HostConfig } from '../config/schema.js';
 import { type DatabaseHandle, openDatabase } from '../db/open-database.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
 import { createLogging, type HostLogging } from '../logging/create-logging.js';
-import { HOST_TOKENS } from '../tokens.js';
-import { bootstrapDefaultTenant, DEFAULT_TENANT_SLUG, type FirstStartCredentials } from './bootstrap.js';
-import { disposePlugins, entryId, loadHostPlugins, resolveStorageKinds } from './plugins.js';
-import type { Hono } from 'hono';
 import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
+import { HOST_TOKENS } from '../tokens.js';
 import { UPLOAD_ROUTE } from '../uploads/upload-service.js';
+import { bootstrapDefaultTenant, DEFAULT_TENANT_SLUG, type FirstStartCredentials } from './bootstrap.js';
+import { disposePlugins, entryId, loadHostPlugins, resolveStorageKinds } from './plugins.js';
 import { mountRuntimeRoutes } from './root-routes.js';
 import { type Runtime, startRuntime } from './runtime.js';
 
@@ -207,7 +207,13 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
           forTenant: (tenantId: string) => runtime!.targets.forTenant(tenantId),
         };
         const root = mountRuntimeRoutes(() => runtime, api, [
-          createPlaybackRoutes({ db: partial.database.db, repos: partial.repos, targets, clock, logger }) as unknown as Hono<never>,
+          createPlaybackRoutes({
+            db: partial.database.db,
+            repos: partial.repos,
+            targets,
+            clock,
+            logger,
+          }) as unknown as Hono<never>,
           createPortal({
             api,
             repos: partial.repos,

@@ -125,7 +125,13 @@ export async function startRuntime(
     pollMs: config.jobs.pollMs,
   });
 
-  const intake = new CallIntake({ registry: plugins, orchestrator, tenants: repos.tenants, defaultTenantId, logger });
+  const intake = new CallIntake({
+    registry: plugins,
+    orchestrator,
+    tenants: repos.tenants,
+    defaultTenantId,
+    logger,
+  });
   // Started in order; a failure stops what already runs, so nothing keeps using a closing database.
   try {
     await controller.start();

@@ -32,11 +32,18 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** Stops a download that grows past the limit, so a wrong URL cannot fill the disk. */
-async function* capped(body: AsyncIterable<Uint8Array>, maxBytes: number, url: string): AsyncIterable<Uint8Array> {
+async function* capped(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  url: string,
+): AsyncIterable<Uint8Array> {
   let seen = 0;
   for await (const chunk of body) {
     seen += chunk.length;
-    if (seen > maxBytes) throw new StorageError('integrity', `audio at ${url} is larger than ${maxBytes} bytes`, { retryable: false });
+    if (seen > maxBytes)
+      throw new StorageError('integrity', `audio at ${url} is larger than ${maxBytes} bytes`, {
+        retryable: false,
+      });
     yield chunk;
   }
 }
@@ -56,16 +63,25 @@ export function fetchAudioHandler(deps: FetchAudioDeps) {
       .where('id', '=', callId)
       .executeTakeFirst();
     if (!call || call.audio_key) return;
-    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10 * 60_000) }).catch((error: Error) => {
-      throw new RetryLater(`audio download from ${url} failed: ${error.message}`);
-    });
+    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10 * 60_000) }).catch(
+      (error: Error) => {
+        throw new RetryLater(`audio download from ${url} failed: ${error.message}`);
+      },
+    );
     if (!response.ok || !response.body) {
-      throw new RetryLater(`audio download from ${url} answered ${response.status}`, response.status >= 400 && response.status < 500);
+      throw new RetryLater(
+        `audio download from ${url} answered ${response.status}`,
+        response.status >= 400 && response.status < 500,
+      );
     }
     const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const extension = EXTENSIONS[type] ?? (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
+    const extension =
+      EXTENSIONS[type] ??
+      (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
     const { fileNameFormat } = await deps.settings.get(tenantId);
-    const template = new FileNameTemplate(fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '') + `-audio.${extension}`);
+    const template = new FileNameTemplate(
+      `${fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '')}-audio.${extension}`,
+    );
     const key = template.render({
       'start-time': new Date(call.started_at),
       ...(call.ended_at ? { 'end-time': new Date(call.ended_at) } : {}),
@@ -76,7 +92,9 @@ export function fetchAudioHandler(deps: FetchAudioDeps) {
     });
     const { id: targetId, target } = await deps.targets.forTenant(tenantId);
     try {
-      const body = Readable.from(capped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), deps.maxBytes, url));
+      const body = Readable.from(
+        capped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), deps.maxBytes, url),
+      );
       const stored = await target.put(key, body, { contentType: type || `audio/${extension}` });
       await deps.db
         .updateTable('calls')
