@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migrate0001Down, migrate0001Up } from './migrations/0001-initial.js';
 import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
 import type { Database } from './schema.js';
@@ -15,7 +15,10 @@ export const provider: MigrationProvider = {
 
 /** Brings the schema to the latest version; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Named explicitly: without it Kysely looks for its lock table in every schema, and another
+  // deployment's (or test run's) tables in the same database would be taken for ours.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
