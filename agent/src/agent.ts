@@ -33,6 +33,8 @@ export interface AgentStatus {
   capturing?: string;
   pendingUploads: number;
   upload?: { file: string; bytesSent: number; bytesTotal: number };
+  /** The upload base URL the host announced; `{controller-host}` stands for the controller's address. */
+  uploadUrl?: string;
   updatedAt: string;
 }
 
@@ -207,6 +209,7 @@ export class Agent {
       ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
       pendingUploads: this.uploader.pendingCount,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
+      ...(this.uploadUrl ? { uploadUrl: this.uploadUrl } : {}),
       updatedAt: new Date().toISOString(),
     };
   }

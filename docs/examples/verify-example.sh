@@ -63,4 +63,14 @@ console.log('event', event.type, event.callId, event.agent.by + ':' + event.agen
 await loaded.instance.stop();
 server.close();
 "
+echo "== a host whose config names the plugin by package name records a call from it, end to end"
+# Installed into the repository's node_modules, where the host's plugin loader looks, only for this run.
+installed="$repo/node_modules/deskrec-pbx-line-protocol"
+rm -rf "$installed"
+mkdir -p "$installed"
+trap 'rm -rf "$work" "$installed"' EXIT
+tar -xzf "$work/pack/$example_tarball" -C "$installed" --strip-components=1
+(cd "$repo" && npx tsc -b host agent)
+(cd "$repo/host" && node --import tsx ../node_modules/uvu/bin.js test/external "\.e2e\.ts$")
+
 echo "verify-example: OK"

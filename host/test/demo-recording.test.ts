@@ -61,17 +61,12 @@ test('the demo records a simulated call for its auto-authorized agent and stops 
     ['DEMO-PC'],
   );
 
-  const agent = demo.agent.child;
+  const { child: agent } = demo.agent;
+  const { host } = demo;
   await demo.stop();
   demo = undefined;
   assert.notEqual(agent.exitCode ?? agent.signalCode, null, 'the agent process has exited');
-  assert.throws(
-    () =>
-      (demo as Demo | undefined)?.host.services() ??
-      (() => {
-        throw new Error('stopped');
-      })(),
-  );
+  assert.throws(() => host.services(), /has not started/, 'the host has stopped');
 });
 
 test('a second run reuses the data folder and issues a new admin password', async () => {

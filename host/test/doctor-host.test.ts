@@ -142,7 +142,7 @@ test('a running host: its ports are recognised and its embedded database is not 
   const database = line(lines, 'database');
   assert.equal(database.status, 'ok');
   assert.match(database.message, /all \d+ migrations applied/);
-  assert.equal(line(lines, 'storage default-local (' + `${h.dataDir}/recordings)`).status, 'ok');
+  assert.equal(line(lines, `storage default-local (${h.dataDir}/recordings)`).status, 'ok');
   const broken = line(lines, 'storage default/broken (local)');
   assert.equal(broken.status, 'fail', formatLines(lines));
 });

@@ -19,7 +19,10 @@ test('an Asterisk AMI transcript records the bridged agent, stored and linked to
   h = await startOrchestratorHost({
     callEvents: `{ use: asterisk, id: pbx, options: { host: 127.0.0.1, port: ${ami.port}, username: deskrec, secret: ami-secret, trunkChannelPatterns: ['^PJSIP/provider-trunk-'] } }`,
   });
-  const parts = await transcriptParts('pbx-asterisk/test/transcripts/inbound-answered.txt', 'Event: HangupRequest');
+  const parts = await transcriptParts(
+    'pbx-asterisk/test/transcripts/inbound-answered.txt',
+    'Event: HangupRequest',
+  );
   agent = await recordTranscriptCall(h, ami, parts, {
     callId: '1700000100.1',
     direction: 'inbound',

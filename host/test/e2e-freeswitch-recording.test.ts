@@ -2,7 +2,12 @@ import { test } from 'uvu';
 import type { AgentProcess } from './support/e2e-host.js';
 import { recordTranscriptCall } from './support/orchestrator-e2e.js';
 import { type OrchestratorHost, startOrchestratorHost } from './support/orchestrator-host.js';
-import { eslPlainFrames, type PbxServer, startEslServer, transcriptParts } from './support/orchestrator-pbx.js';
+import {
+  eslPlainFrames,
+  type PbxServer,
+  startEslServer,
+  transcriptParts,
+} from './support/orchestrator-pbx.js';
 
 let h: OrchestratorHost | undefined;
 let esl: PbxServer | undefined;

@@ -143,10 +143,13 @@ for (const kind of await databaseKinds()) {
       .where('id', '=', agent.starts()[0]!.recordingId)
       .executeTakeFirstOrThrow();
     assert.equal(first.end_reason, 'stopping: call ended', 'the row says a stop was asked for');
-    const [ra, rb] = await Promise.all([
-      callRow(h, a).then((c) => recordingsOf(h, c!.id)),
-      callRow(h, b).then((c) => recordingsOf(h, c!.id)),
-    ]);
+    const [ra, rb] = await eventually('both calls linked', async () => {
+      const rows = await Promise.all([
+        callRow(h, a).then((c) => recordingsOf(h, c!.id)),
+        callRow(h, b).then((c) => recordingsOf(h, c!.id)),
+      ]);
+      return rows.every((r) => r.length === 1) && rows;
+    });
     assert.notEqual(ra[0]!.id, rb[0]!.id);
   });
 
@@ -163,14 +166,21 @@ for (const kind of await databaseKinds()) {
     await second.agent.waitFor('B capture.start', () => second.agent.starts().length === 1);
     const call = (await callRow(h, callId))!;
     assert.equal(call.state, 'active', 'the call goes on with B');
-    const recordings = await recordingsOf(h, call.id);
+    // capture.start goes out first; the link follows.
+    const recordings = await eventually('both recordings linked', async () => {
+      const rows = await recordingsOf(h, call.id);
+      return rows.length === 2 && rows;
+    });
     assert.deepEqual(
       new Set(recordings.map((r) => r.workstation_id)),
       new Set([first.agent.workstationId, second.agent.workstationId]),
     );
     await h.post(event('call.ended', callId, second.extension));
     await second.agent.waitFor('B capture.stop', () => second.agent.stops().length === 1);
-    assert.equal((await eventually('the call to end', async () => callRow(h, callId)))!.user_id, first.userId);
+    assert.equal(
+      (await eventually('the call to end', async () => callRow(h, callId)))!.user_id,
+      first.userId,
+    );
   });
 
   test('logging off mid-call closes the recording as such and its segments are still accepted', async () => {
@@ -206,7 +216,11 @@ for (const kind of await databaseKinds()) {
       },
     });
     await eventually('the segment to be recorded', () =>
-      h.db.selectFrom('segments').selectAll().where('recording_id', '=', start.recordingId).executeTakeFirst(),
+      h.db
+        .selectFrom('segments')
+        .selectAll()
+        .where('recording_id', '=', start.recordingId)
+        .executeTakeFirst(),
     );
     await h.post(event('call.ended', callId, extension));
     await eventually('the call to end', async () => (await callRow(h, callId))?.state === 'ended');
@@ -246,7 +260,11 @@ for (const kind of await databaseKinds()) {
       },
     });
     await eventually('the segment to be recorded', () =>
-      h.db.selectFrom('segments').selectAll().where('recording_id', '=', start.recordingId).executeTakeFirst(),
+      h.db
+        .selectFrom('segments')
+        .selectAll()
+        .where('recording_id', '=', start.recordingId)
+        .executeTakeFirst(),
     );
     await h.post(event('call.ended', callId, extension));
     await eventually('the call to end', async () => (await callRow(h, callId))?.state === 'ended');
@@ -259,16 +277,20 @@ for (const kind of await databaseKinds()) {
     await h.post(event('call.started', callId, extension));
     const waiting = await eventually('the call row', async () => {
       const row = await callRow(h, callId);
-      return row?.no_recording_reason && row;
+      return row?.no_recording_reason ? row : undefined;
     });
     assert.match(waiting.no_recording_reason!, /^no-workstation: .* not logged in on an authorized/);
     const agent = await SimAgent.connect(h, login);
     agents.push(agent);
     await agent.waitFor('capture.start once authorized', () => agent.starts().length === 1);
-    const call = (await callRow(h, callId))!;
-    assert.equal(call.no_recording_reason, null, 'the reason is cleared once recording');
+    const call = await eventually('the reason cleared once recording', async () => {
+      const row = await callRow(h, callId);
+      return row?.no_recording_reason === null && row;
+    });
     assert.equal((await recordingsOf(h, call.id)).length, 1);
-    assert.ok(decisions(h, callId).includes('agent became reachable during the call; starting the capture now'));
+    assert.ok(
+      decisions(h, callId).includes('agent became reachable during the call; starting the capture now'),
+    );
 
     // An already-authorized workstation that reconnects mid-call starts at connect.
     const other = `late-agent-2-${kind}`;

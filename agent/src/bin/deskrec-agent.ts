@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from '../agent.js';
 import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
+import { formatLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
 import { createAgentLogger } from '../logging/agent-logger.js';
 
@@ -13,6 +14,7 @@ Usage:
   deskrec-agent run [--config FILE]          run the agent (Ctrl-C stops it cleanly)
   deskrec-agent status [--config FILE]       show connection, authorization, capture and upload state
   deskrec-agent enroll-info [--config FILE]  show what an admin sees when authorizing this workstation
+  deskrec-agent doctor [--config FILE]       check config, data folder, ffmpeg, capture, controller, upload, disk
   deskrec-agent --help
 
 Configuration: a JSON or YAML file (--config or DESKREC_AGENT_CONFIG) and/or the environment:
@@ -38,6 +40,14 @@ async function main(): Promise<void> {
   const command = positionals[0];
   if (values.help || !command) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (command === 'doctor') {
+    // The doctor reports a bad config as one of its checks instead of stopping on it.
+    const lines = await runAgentDoctor({ file: values.config ?? process.env.DESKREC_AGENT_CONFIG });
+    const failed = lines.filter((l) => l.status === 'fail').length;
+    process.stdout.write(`${formatLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
+    process.exitCode = failed ? 1 : 0;
     return;
   }
   let config: ReturnType<typeof loadAgentConfig>;

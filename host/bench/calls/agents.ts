@@ -26,7 +26,14 @@ function answer(ws: WebSocket, i: number, data: Buffer): void {
   if (message.type === 'capture.start') {
     arrivals.push([i, now()]);
     startsReceived++;
-    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'capture.started', captureId: message.captureId, startedAt: at }));
+    ws.send(
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: 'capture.started',
+        captureId: message.captureId,
+        startedAt: at,
+      }),
+    );
   } else if (message.type === 'capture.stop') {
     ws.send(
       JSON.stringify({

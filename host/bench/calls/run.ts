@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '@deskrec/core';
 import { simulateCalls } from '@deskrec/pbx-simulator';
+import { PGlite } from '@electric-sql/pglite';
 import { WebSocketServer, type WebSocket as Ws } from 'ws';
 import { createHost } from '../../src/app/create-host.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -27,6 +28,28 @@ const seconds = Number(arg('seconds', '20'));
 const database = arg('database', 'embedded');
 const baselineSamples = Number(arg('samples', '2000'));
 const now = () => performance.timeOrigin + performance.now();
+
+// --queries: time every embedded-database statement of the calls phase (what dominates the orchestrator).
+const queryStats = new Map<string, { count: number; ms: number }>();
+let countQueries = false;
+if (process.argv.includes('--queries')) {
+  const proto = PGlite.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+  const query = proto.query;
+  proto.query = async function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return await query.apply(this, args);
+    } finally {
+      if (countQueries) {
+        const key = String(args[0]).replace(/\s+/g, ' ').slice(0, 110);
+        const stat = queryStats.get(key) ?? { count: 0, ms: 0 };
+        stat.count++;
+        stat.ms += performance.now() - t0;
+        queryStats.set(key, stat);
+      }
+    }
+  };
+}
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 function percentile(values: number[], p: number): number {
@@ -114,7 +137,12 @@ await runtime.orchestrator.handleAgentEvent({
 log(`${agents} agents connected and authorized`);
 
 // --- baseline: bare ws round trip, same payload size as a capture.start, sequential ---
-const bare = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 64 * 1024 });
+const bare = new WebSocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  perMessageDeflate: false,
+  maxPayload: 64 * 1024,
+});
 await new Promise((r) => bare.once('listening', r));
 const bareSockets: Ws[] = [];
 bare.on('connection', (ws) => bareSockets.push(ws));
@@ -133,7 +161,13 @@ const payload = JSON.stringify({
   type: 'capture.start',
   captureId: `cap_${randomBytes(12).toString('hex')}`,
   recordingId: randomBytes(16).toString('hex'),
-  settings: { fps: 5, bitrateKbps: 300, maxFileSeconds: 600, maxRecordingSeconds: 7200, multiMonitor: 'primary' },
+  settings: {
+    fps: 5,
+    bitrateKbps: 300,
+    maxFileSeconds: 600,
+    maxRecordingSeconds: 7200,
+    multiMonitor: 'primary',
+  },
   uploadToken: randomBytes(32).toString('base64url'),
 });
 const bareRtt: number[] = [];
@@ -178,6 +212,7 @@ runtime.controller.onAgentEvent((event) => {
 });
 
 log(`firing ${events.length} events at ${rate}/s`);
+countQueries = true;
 const began = now();
 await new Promise<void>((resolve) => {
   const tick = () => {
@@ -213,6 +248,7 @@ await new Promise((r) => setTimeout(r, 500));
 const report = await request<{ startsReceived: number; arrivals: [number, number][] }>(agentProc, {
   type: 'report',
 });
+countQueries = false;
 const oneWay: number[] = [];
 const seen = new Map<number, number>();
 for (const [i, at] of report.arrivals) {
@@ -261,4 +297,11 @@ console.log(
   `| ${agents} | ${rate} (${result.achievedRate}) | ${database} | ${result.events} | ${result.applied} | ${expectedStarts} | ${report.startsReceived} | ${result.lost} | ${f(result.oneWayP50)} / ${f(result.oneWayP99)} | ${f(result.roundTripP50)} / ${f(result.roundTripP99)} | ${f(result.appliedP50)} / ${f(result.appliedP99)} | ${f(result.bareP50)} / ${f(result.bareP99)} | ×${f(result.roundTripP99 / result.bareP99)} |`,
 );
 console.log(JSON.stringify(result));
+if (queryStats.size) {
+  console.log('\n| statement (calls phase) | count | per event | total ms |\n|---|---|---|---|');
+  for (const [key, stat] of [...queryStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.log(
+      `| ${key.replaceAll('|', '\\|')} | ${stat.count} | ${(stat.count / events.length).toFixed(2)} | ${stat.ms.toFixed(0)} |`,
+    );
+}
 process.exit(0);

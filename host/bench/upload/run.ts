@@ -24,6 +24,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     /** Writes a CPU profile of the host process into this folder. */
     profile: { type: 'string' },
+    /** Extra node flags for the host process, space-separated (e.g. GC tuning experiments). */
+    'host-args': { type: 'string', default: '' },
   },
 });
 const bytes = Number(values.mib) * 1024 * 1024;
@@ -39,7 +41,10 @@ const host = await startHostProcess({
   dataDir: hostDir,
   name: 'bench',
   token,
-  ...(values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] } : {}),
+  nodeArgs: [
+    ...values['host-args'].split(' ').filter(Boolean),
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : []),
+  ],
 });
 
 const bareDir = path.join(work, 'bare');

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killOnExit } from './kill-on-exit.js';
 
 /** Same depth from src/demo (tests under tsx) and dist/demo (the built CLI). */
 const AGENT_CLI = fileURLToPath(new URL('../../../agent/dist/bin/deskrec-agent.js', import.meta.url));
@@ -51,9 +52,12 @@ export async function startDemoAgent(options: DemoAgentOptions): Promise<DemoAge
     { mode: 0o600 },
   );
   await fs.chmod(configFile, 0o600);
+  // Its own process group: Ctrl-C reaches the demo only, which then stops the agent (and its ffmpeg) in order.
   const child = spawn(process.execPath, [AGENT_CLI, 'run', '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  killOnExit(child);
   let out = '';
   const keep = (chunk: Buffer) => {
     out = (out + chunk.toString()).slice(-8000);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { killOnExit } from './kill-on-exit.js';
 
 export interface VirtualDisplay {
   /** X display name, e.g. ":42". */
@@ -47,20 +48,34 @@ export async function startVirtualDisplay(size = { width: 1280, height: 720 }): 
   const xvfb = spawn(
     'Xvfb',
     [display, '-screen', '0', `${size.width}x${size.height}x24`, '-nolisten', 'tcp', '-noreset'],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', detached: true },
   );
+  killOnExit(xvfb);
   await waitForSocket(n, xvfb);
   const env = { ...process.env, DISPLAY: display };
   const clients: ChildProcess[] = [];
   if (onPath('xclock')) {
-    clients.push(spawn('xclock', ['-update', '1', '-geometry', '220x220+20+20'], { env, stdio: 'ignore' }));
+    clients.push(
+      spawn('xclock', ['-update', '1', '-geometry', '220x220+20+20'], {
+        env,
+        stdio: 'ignore',
+        detached: true,
+      }),
+    );
   }
   if (onPath('xterm')) {
     clients.push(
-      spawn('xterm', ['-geometry', '100x30+260+20', '-e', 'top', '-d', '1'], { env, stdio: 'ignore' }),
+      spawn('xterm', ['-geometry', '100x30+260+20', '-e', 'top', '-d', '1'], {
+        env,
+        stdio: 'ignore',
+        detached: true,
+      }),
     );
   }
-  for (const client of clients) client.on('error', () => undefined);
+  for (const client of clients) {
+    client.on('error', () => undefined);
+    killOnExit(client);
+  }
   return {
     display,
     async stop() {

@@ -50,13 +50,20 @@ export class Orchestrator {
 
   handleCallEvent(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
     return this.serial(async () => {
-      await (event.type === 'call.started' ? this.started(tenantId, sourceId, event) : this.ended(tenantId, sourceId, event));
+      await (event.type === 'call.started'
+        ? this.started(tenantId, sourceId, event)
+        : this.ended(tenantId, sourceId, event));
       if (event.audioUrl) await this.queueAudio(tenantId, sourceId, event.callId, event.audioUrl);
     });
   }
 
   /** The recorder announced where the call's audio is: fetch it once, in the background. */
-  private async queueAudio(tenantId: string, sourceId: string, externalCallId: string, url: string): Promise<void> {
+  private async queueAudio(
+    tenantId: string,
+    sourceId: string,
+    externalCallId: string,
+    url: string,
+  ): Promise<void> {
     const call = await this.o.db
       .selectFrom('calls')
       .select(['id', 'audio_key'])
@@ -94,7 +101,7 @@ export class Orchestrator {
       .executeTakeFirst();
     if (existing) return existing;
     const id = randomUUID();
-    await db
+    const inserted = await db
       .insertInto('calls')
       .values({
         id,
@@ -116,14 +123,18 @@ export class Orchestrator {
         audio_target_id: null,
       })
       .onConflict((oc) => oc.columns(['tenant_id', 'source_id', 'external_call_id']).doNothing())
-      .execute();
-    return db
-      .selectFrom('calls')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('source_id', '=', sourceId)
-      .where('external_call_id', '=', event.callId)
-      .executeTakeFirstOrThrow();
+      .returningAll()
+      .executeTakeFirst();
+    return (
+      inserted ??
+      db
+        .selectFrom('calls')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('source_id', '=', sourceId)
+        .where('external_call_id', '=', event.callId)
+        .executeTakeFirstOrThrow()
+    );
   }
 
   private async findUser(tenantId: string, event: CallEvent): Promise<UserView | undefined> {
@@ -245,10 +256,7 @@ export class Orchestrator {
       .orderBy('last_seen', 'desc')
       .execute();
     return candidates.find(
-      (w) =>
-        w.login &&
-        loginsMatch(userLogin, w.login) &&
-        this.o.channel.isOnline(tenantId, w.id),
+      (w) => w.login && loginsMatch(userLogin, w.login) && this.o.channel.isOnline(tenantId, w.id),
     )?.id;
   }
 
@@ -300,7 +308,7 @@ export class Orchestrator {
         upload_token_hash: token.hash,
       })
       .execute();
-    await this.link(leg, recordingId);
+    // The agent hears first; linking the call comes after (events are serialized, so nothing sees the gap).
     const sent = channel.send(leg.tenant_id, workstationId, {
       v: PROTOCOL_VERSION,
       type: 'capture.start',
@@ -316,9 +324,9 @@ export class Orchestrator {
         'failed',
         'the workstation went offline before the capture started',
       );
-      await db.updateTable('call_legs').set({ recording_id: null }).where('id', '=', leg.id).execute();
       return this.noRecording(leg, externalCallId, 'agent-offline', 'the workstation was not connected');
     }
+    await this.link(leg, recordingId);
     await this.o.jobs.enqueue(
       leg.tenant_id,
       CAPTURE_STOP_JOB,
@@ -366,7 +374,9 @@ export class Orchestrator {
         .execute();
       await db
         .updateTable('calls')
-        .set({ no_recording_reason: `ended-before-start: ${event.agent.by} ${event.agent.value} left before joining` })
+        .set({
+          no_recording_reason: `ended-before-start: ${event.agent.by} ${event.agent.value} left before joining`,
+        })
         .where('id', '=', call.id)
         .where('no_recording_reason', 'is', null)
         .execute();
@@ -391,8 +401,7 @@ export class Orchestrator {
         .where('id', '=', call.id)
         .execute();
     }
-    if (leg?.recording_id)
-      await this.releaseRecording(tenantId, leg.recording_id, event.callId, event.at);
+    if (leg?.recording_id) await this.releaseRecording(tenantId, leg.recording_id, event.callId, event.at);
   }
 
   /** After a leg ended: stop its capture once no other call holds it, after the wrap-up time. */
@@ -459,7 +468,7 @@ export class Orchestrator {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', recordingId)
       .executeTakeFirst();
-    if (!recording || recording.state !== 'recording' || recording.ended_at) return;
+    if (recording?.state !== 'recording' || recording.ended_at) return;
     const sent = this.o.channel.send(tenantId, recording.workstation_id, {
       v: PROTOCOL_VERSION,
       type: 'capture.stop',

@@ -26,7 +26,10 @@ export interface E2eHost {
 }
 
 /** A real host on ephemeral ports with a webhook call source, the embedded database and local storage. */
-export async function startE2eHost(extraYaml: string[] = []): Promise<E2eHost> {
+export async function startE2eHost(
+  extraYaml: string[] = [],
+  callEvents = `[{ use: webhook, id: crm, options: { secret: ${WEBHOOK_SECRET} } }]`,
+): Promise<E2eHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-e2e-'));
   const file = path.join(dataDir, 'deskrec.yaml');
   await fs.writeFile(
@@ -37,7 +40,7 @@ export async function startE2eHost(extraYaml: string[] = []): Promise<E2eHost> {
       'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
       'jobs: { pollMs: 200 }',
       'log: { level: 2 }',
-      `plugins: { callEvents: [{ use: webhook, id: crm, options: { secret: ${WEBHOOK_SECRET} } }] }`,
+      `plugins: { callEvents: ${callEvents} }`,
       ...extraYaml,
     ].join('\n'),
   );

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type AgentProcess, startAgentProcess } from './e2e-host.js';
+import {
+  callRow,
+  createUser,
+  eventually,
+  type OrchestratorHost,
+  putSettings,
+  recordingsOf,
+} from './orchestrator-host.js';
 import type { PbxServer } from './orchestrator-pbx.js';
-import { callRow, createUser, eventually, type OrchestratorHost, putSettings, recordingsOf } from './orchestrator-host.js';
 
 /**
  * A PBX transcript drives a real host and the real agent: the first part bridges extension 1001 into the
@@ -18,7 +25,11 @@ export async function recordTranscriptCall(
 ): Promise<AgentProcess> {
   await createUser(h, { name: 'Alice Agent', login: 'E2E\\alice', extension: '1001' });
   await putSettings(h, { wrapUpSeconds: 0, maxFileSeconds: 10 });
-  const agent = await startAgentProcess({ controllerPort: h.controllerPort, token: h.tenantToken, login: 'e2e\\ALICE' });
+  const agent = await startAgentProcess({
+    controllerPort: h.controllerPort,
+    token: h.tenantToken,
+    login: 'e2e\\ALICE',
+  });
   try {
     const pending = await eventually(
       'the agent to appear as pending',
@@ -46,7 +57,11 @@ export async function recordTranscriptCall(
     const stored = await eventually(
       'the recording to be stored',
       async () => {
-        const row = await h.db.selectFrom('recordings').selectAll().where('id', '=', recording.id).executeTakeFirst();
+        const row = await h.db
+          .selectFrom('recordings')
+          .selectAll()
+          .where('id', '=', recording.id)
+          .executeTakeFirst();
         return row?.state === 'stored' && row;
       },
       90_000,
@@ -75,9 +90,16 @@ export async function recordTranscriptCall(
       assert.equal(segment.state, 'stored');
       assert.equal(segment.storage_target_id, 'default-local');
       const day = new Date(segment.started_at).toISOString().slice(0, 10).replaceAll('-', '');
-      assert.match(segment.storage_key!, new RegExp(`^${day}/${day}\\d{6}-${recording.id}(-0-\\d{3})?\\.mp4$`));
+      assert.match(
+        segment.storage_key!,
+        new RegExp(`^${day}/${day}\\d{6}-${recording.id}(-0-\\d{3})?\\.mp4$`),
+      );
       const file = path.join(h.dataDir, 'recordings', ...segment.storage_key!.split('/'));
-      assert.equal((await fs.stat(file)).size, Number(segment.bytes), 'the stored file has the bytes the agent sent');
+      assert.equal(
+        (await fs.stat(file)).size,
+        Number(segment.bytes),
+        'the stored file has the bytes the agent sent',
+      );
     }
     return agent;
   } catch (error) {

@@ -23,6 +23,7 @@ export interface OrchestratorHost {
   dataDir: string;
   /** Every JSON log line the host wrote (trace depth 3: info and up). */
   logs: Record<string, unknown>[];
+  // biome-ignore lint/suspicious/noExplicitAny: the JSON of many admin routes, read field by field in tests
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Hands an event straight to the orchestrator, as source `crm` (repeats reach it; the webhook drops them). */
   inject(event: CallEventInput): Promise<void>;

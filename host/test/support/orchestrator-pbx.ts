@@ -96,7 +96,8 @@ export function startEslServer(password: string): Promise<PbxServer> {
       for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
         const command = buffer.slice(0, end).trim();
         buffer = buffer.slice(end + 2);
-        if (command.startsWith('auth ')) reply(command === `auth ${password}` ? '+OK accepted' : '-ERR invalid');
+        if (command.startsWith('auth '))
+          reply(command === `auth ${password}` ? '+OK accepted' : '-ERR invalid');
         else if (command.startsWith('event ')) {
           reply(`+OK event listener enabled ${command.split(' ')[1]}`);
           ready();

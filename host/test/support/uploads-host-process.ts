@@ -18,7 +18,6 @@ await fs.writeFile(
     `dataDir: ${dataDir}`,
     'web: { host: 127.0.0.1, port: 0 }',
     'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
-    'jobs: { pollMs: 200 }',
     'log: { level: 2 }',
   ].join('\n'),
 );

@@ -1,0 +1,172 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { parseAddress } from '../config/address.js';
+import type { AgentConfig } from '../config/agent-config.js';
+import { type CheckLine, fail, ok, warn } from './check-line.js';
+
+/**
+ * fetch with a deadline on a timer that keeps the process alive (AbortSignal.timeout's does not, so a silent
+ * peer would end a CLI run early), cleared as soon as the answer is in.
+ */
+async function fetchWithin(
+  ms: number,
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; text: string }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms / 1000} s`)), ms);
+  try {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    return { status: response.status, text: await response.text() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const TIMEOUT_MS = 3000;
+
+function tcpConnect(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+interface TlsPeer {
+  fingerprint: string;
+  /** Whether the configured CA vouches for the certificate (only with a CA file). */
+  authorized: boolean;
+  authorizationError?: string;
+}
+
+function tlsConnect(host: string, port: number, ca: string | undefined): Promise<TlsPeer> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host,
+      port,
+      // The doctor reports trust itself, so it completes the handshake whatever the certificate.
+      rejectUnauthorized: false,
+      ...(ca ? { ca } : {}),
+      ...(net.isIP(host) ? {} : { servername: host }),
+    });
+    socket.setTimeout(TIMEOUT_MS, () =>
+      socket.destroy(new Error(`no TLS handshake within ${TIMEOUT_MS / 1000} s`)),
+    );
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerCertificate();
+      const peer: TlsPeer = {
+        fingerprint: (cert.fingerprint256 ?? '').toUpperCase(),
+        authorized: socket.authorized,
+        ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
+      };
+      socket.destroy();
+      resolve(peer);
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function pinnedFingerprint(config: AgentConfig): Promise<{ value?: string; from: string }> {
+  if (config.controller.fingerprint) {
+    return { value: config.controller.fingerprint.toUpperCase(), from: 'controller.fingerprint' };
+  }
+  const file = path.join(config.dataDir, 'controller-cert.pin');
+  const value = (await fs.readFile(file, 'utf8').catch(() => '')).trim().toUpperCase();
+  return value ? { value, from: file } : { from: file };
+}
+
+async function checkOne(config: AgentConfig, role: string, address: string): Promise<CheckLine> {
+  const check = `controller ${role}`;
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseAddress(address, config.controller.tls));
+  } catch (error) {
+    return fail(check, `${address}: ${(error as Error).message}`, `set controller.${role} to host:port`);
+  }
+  const where = `${host}:${port}`;
+  const fix = `check that the host runs and that ${where} is open from this machine (firewall, address)`;
+  if (!config.controller.tls) {
+    try {
+      await tcpConnect(host, port);
+      return ok(check, `${where} accepts TCP connections (plain, no TLS)`);
+    } catch (error) {
+      return fail(check, `${where} cannot be reached: ${(error as Error).message}`, fix);
+    }
+  }
+  let peer: TlsPeer;
+  try {
+    const ca = config.controller.caFile ? await fs.readFile(config.controller.caFile, 'utf8') : undefined;
+    peer = await tlsConnect(host, port, ca);
+  } catch (error) {
+    return fail(check, `${where}: TLS connection failed: ${(error as Error).message}`, fix);
+  }
+  if (config.controller.caFile) {
+    return peer.authorized
+      ? ok(check, `${where} TLS certificate ${peer.fingerprint} is signed by ${config.controller.caFile}`)
+      : fail(
+          check,
+          `${where} TLS certificate ${peer.fingerprint} is not trusted by ${config.controller.caFile}: ${peer.authorizationError}`,
+          'point controller.caFile at the CA that signed the host certificate',
+        );
+  }
+  const pin = await pinnedFingerprint(config);
+  if (!pin.value) {
+    return warn(
+      check,
+      `${where} TLS certificate ${peer.fingerprint}; nothing pinned yet, the first connection pins it`,
+      'compare it with the fingerprint the host prints, or set controller.fingerprint',
+    );
+  }
+  return peer.fingerprint === pin.value
+    ? ok(check, `${where} TLS certificate ${peer.fingerprint} matches the pin (${pin.from})`)
+    : fail(
+        check,
+        `${where} TLS certificate ${peer.fingerprint} does not match the pin ${pin.value} (${pin.from})`,
+        `if the host certificate was replaced on purpose, update controller.fingerprint or delete ${pin.from}`,
+      );
+}
+
+/** TCP (or TLS) reachability of the primary and, when set, the secondary controller. */
+export async function checkControllers(config: AgentConfig): Promise<CheckLine[]> {
+  const lines = [await checkOne(config, 'primary', config.controller.primary)];
+  if (config.controller.secondary)
+    lines.push(await checkOne(config, 'secondary', config.controller.secondary));
+  return lines;
+}
+
+/** The upload URL the host announced, read from status.json (written by a running agent). */
+export async function checkUploadUrl(dataDir: string): Promise<CheckLine> {
+  const check = 'upload url';
+  const file = path.join(dataDir, 'status.json');
+  let status: { uploadUrl?: unknown; controller?: unknown };
+  try {
+    status = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    return ok(check, `not known yet: ${file} appears once the agent has run and connected`);
+  }
+  if (typeof status.uploadUrl !== 'string' || !status.uploadUrl) {
+    return ok(check, `not known yet: the agent has not been told an upload URL (${file})`);
+  }
+  const controllerHost =
+    typeof status.controller === 'string' ? status.controller.replace(/:\d+$/, '') : '127.0.0.1';
+  const url = status.uploadUrl.replace('{controller-host}', controllerHost);
+  try {
+    const response = await fetchWithin(TIMEOUT_MS, url, { method: 'HEAD' });
+    return ok(check, `${url} answers (HTTP ${response.status})`);
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+    return fail(
+      check,
+      `${url} cannot be reached: ${cause}`,
+      'check the storage host URL in the portal settings and the firewall between this machine and the host',
+    );
+  }
+}
