@@ -306,6 +306,22 @@ for (const kind of await databaseKinds()) {
     await back.waitFor('capture.stop', () => back.stops().length === 1);
   });
 
+  test('a plain login matches the workstation login of any domain; a look-alike name does not', async () => {
+    await putSettings(h, { wrapUpSeconds: 0 });
+    n++;
+    const extension = `7${n}`;
+    await createUser(h, { name: 'Plain', login: `plain_${kind}`, extension });
+    const decoy = await SimAgent.connect(h, `CORP\\xplain_${kind}`);
+    const agent = await SimAgent.connect(h, `CORP\\PLAIN_${kind}`);
+    agents.push(decoy, agent);
+    const callId = `plain-${kind}`;
+    await h.inject(event('call.started', callId, extension));
+    await agent.waitFor('capture.start', () => agent.starts().length === 1);
+    assert.equal(decoy.starts().length, 0);
+    await h.inject(event('call.ended', callId, extension));
+    await agent.waitFor('capture.stop', () => agent.stops().length === 1);
+  });
+
   test('no user, no licence, no login: the call is recorded with the reason', async () => {
     const unlicensed = `${kind}-nolic`;
     n++;

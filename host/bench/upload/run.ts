@@ -47,6 +47,11 @@ const host = await startHostProcess({
   ],
 });
 
+const idleRss = await host.rss();
+console.log(
+  `host idle: RSS ${(idleRss / MiB).toFixed(0)} MiB, JS heap ${(host.heap().heapUsed / MiB).toFixed(0)} MiB, ` +
+    `external ${(host.heap().external / MiB).toFixed(0)} MiB`,
+);
 const bareDir = path.join(work, 'bare');
 const bare = spawn(
   process.execPath,
@@ -104,7 +109,14 @@ async function tusUpload(index: number) {
 }
 
 const mbps = (ms: number) => bytes / MiB / (ms / 1000);
-const results: { bare: number; tus: number; rssGrowth: number; rssAfter: number }[] = [];
+const results: {
+  bare: number;
+  tus: number;
+  tusFinishMs: number;
+  bareFinishMs: number;
+  rssGrowth: number;
+  rssAfter: number;
+}[] = [];
 for (let round = 0; round < rounds; round++) {
   const bareSent = await send(`${bareUrl}/upload`, 'PUT', {}, chunk, bytes);
   await fs.rm(bareDir, { recursive: true, force: true });
@@ -120,6 +132,8 @@ for (let round = 0; round < rounds; round++) {
   results.push({
     bare: mbps(bareSent.ms),
     tus: mbps(tusMs),
+    tusFinishMs: tus.finishMs,
+    bareFinishMs: bareSent.ms - bareSent.bodyMs,
     rssGrowth: rssPeak - rssBefore,
     rssAfter: rssAfter - rssBefore,
   });
@@ -153,6 +167,8 @@ console.log(
       tusMiBps: Math.round(tusMed),
       ratio: Number((tusMed / bareMed).toFixed(2)),
       hostRssPeakGrowthMiB: Number((growth / MiB).toFixed(1)),
+      tusAfterLastByteMs: Math.round(median(results.map((r) => r.tusFinishMs))),
+      bareAfterLastByteMs: Math.round(median(results.map((r) => r.bareFinishMs))),
       sha256RereadMs: Math.round(hashMs),
     },
     null,

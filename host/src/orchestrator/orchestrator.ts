@@ -423,10 +423,21 @@ export class Orchestrator {
       this.log(externalCallId, 'capture stopped at call end', { recordingId });
       return;
     }
+    // The latest end among the capture's calls (not this event's time: phone-system events may come unordered).
+    const last = await this.o.db
+      .selectFrom('call_legs')
+      .select('ended_at')
+      .where('tenant_id', '=', tenantId)
+      .where('recording_id', '=', recordingId)
+      .where('ended_at', 'is not', null)
+      .orderBy('ended_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const lastEnd = last?.ended_at ? new Date(last.ended_at) : legEndedAt;
     await this.o.jobs.enqueue(
       tenantId,
       CAPTURE_STOP_JOB,
-      { recordingId, reason: 'wrap-up', legEndedAt: legEndedAt.toISOString() },
+      { recordingId, reason: 'wrap-up', legEndedAt: lastEnd.toISOString() },
       new Date(Date.now() + wrapUpSeconds * 1000),
     );
     this.o.onJobQueued?.();

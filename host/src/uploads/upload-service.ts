@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { formatIssues, type Logger } from '@deskrec/core';
-import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { Kysely } from 'kysely';
 import type { JobsRepo } from '../db/repos/jobs.js';
@@ -11,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { SegmentsRepo } from '../recordings/segments-repo.js';
 import { findUploadGrant, type UploadGrant } from '../recordings/upload-grants.js';
 import { fsyncPath } from './fsync.js';
+import { HashingFileStore } from './hashing-file-store.js';
 import { SegmentUploadMetadataSchema } from './segment-metadata.js';
 
 export const UPLOAD_ROUTE = '/api/uploads';
@@ -48,7 +48,7 @@ async function sha256Of(file: string): Promise<string> {
 export function createUploadService(options: UploadServiceOptions) {
   const incoming = path.join(options.spoolDir, 'incoming');
   const ready = path.join(options.spoolDir, 'ready');
-  const store = new FileStore({ directory: incoming });
+  const store = new HashingFileStore({ directory: incoming });
   const grants = new WeakMap<Request, UploadGrant>();
 
   const grantFor = async (req: Request): Promise<UploadGrant> => {
@@ -108,7 +108,7 @@ export function createUploadService(options: UploadServiceOptions) {
       const meta = upload.metadata ?? {};
       const segmentId = meta.segmentId!;
       const file = path.join(incoming, upload.id);
-      const actual = await sha256Of(file);
+      const actual = store.takeDigest(upload.id, upload.size ?? upload.offset) ?? (await sha256Of(file));
       if (actual !== meta.sha256) {
         options.logger.warn(
           { segmentId, expected: meta.sha256, actual },

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'uvu';
-import { type AgentProcess, type E2eHost, startAgentProcess, startE2eHost, until } from '../support/e2e-host.js';
+import {
+  type AgentProcess,
+  type E2eHost,
+  startAgentProcess,
+  startE2eHost,
+  until,
+} from '../support/e2e-host.js';
 
 let h: E2eHost;
 let agent: AgentProcess;
@@ -22,7 +28,10 @@ const say = (line: string) => {
 test.before(async () => {
   await new Promise<void>((resolve) => pbx.listen(0, '127.0.0.1', resolve));
   const { port } = pbx.address() as net.AddressInfo;
-  h = await startE2eHost([], `[{ use: deskrec-pbx-line-protocol, id: line, options: { host: 127.0.0.1, port: ${port} } }]`);
+  h = await startE2eHost(
+    [],
+    `[{ use: deskrec-pbx-line-protocol, id: line, options: { host: 127.0.0.1, port: ${port} } }]`,
+  );
 });
 
 test.after(async () => {
@@ -33,10 +42,18 @@ test.after(async () => {
 });
 
 test('a call reported by the external plugin is recorded and stored', async () => {
-  const user = await h.api('POST', '/api/users', { name: 'Bob', screenRecordingLogin: 'bob', seatLicence: true, extensions: ['1001'] });
+  const user = await h.api('POST', '/api/users', {
+    name: 'Bob',
+    screenRecordingLogin: 'bob',
+    seatLicence: true,
+    extensions: ['1001'],
+  });
   assert.equal(user.status, 201, JSON.stringify(user.body));
   agent = await startAgentProcess({ controllerPort: h.controllerPort, token: h.token, login: 'bob' });
-  const pending = await until('the agent to be pending', async () => (await h.api('GET', '/api/workstations?state=pending')).body.items[0]);
+  const pending = await until(
+    'the agent to be pending',
+    async () => (await h.api('GET', '/api/workstations?state=pending')).body.items[0],
+  );
   await h.api('POST', '/api/workstations/authorize', { ids: [pending.id] });
   await until('the plugin to connect', async () => sockets.size > 0);
   await until('the agent to be authorized', async () => {
@@ -46,7 +63,10 @@ test('a call reported by the external plugin is recorded and stored', async () =
 
   say(`${new Date().toISOString()} START ext-call-1 1001 inbound +15551234`);
   const db = h.host.services().database.db;
-  await until('the capture to start', async () => (await db.selectFrom('recordings').selectAll().executeTakeFirst())?.state === 'recording');
+  await until(
+    'the capture to start',
+    async () => (await db.selectFrom('recordings').selectAll().executeTakeFirst())?.state === 'recording',
+  );
   await new Promise((r) => setTimeout(r, 4000));
   say(`${new Date().toISOString()} END ext-call-1 1001`);
   const recording = await until(
@@ -57,7 +77,11 @@ test('a call reported by the external plugin is recorded and stored', async () =
     },
     90_000,
   );
-  const call = await db.selectFrom('calls').selectAll().where('external_call_id', '=', 'ext-call-1').executeTakeFirstOrThrow();
+  const call = await db
+    .selectFrom('calls')
+    .selectAll()
+    .where('external_call_id', '=', 'ext-call-1')
+    .executeTakeFirstOrThrow();
   assert.equal(call.source_id, 'line');
   const links = await db.selectFrom('call_recordings').selectAll().where('call_id', '=', call.id).execute();
   assert.deepEqual(

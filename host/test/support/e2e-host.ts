@@ -19,6 +19,7 @@ export interface E2eHost {
   controllerPort: number;
   tenantId: string;
   token: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers and assert on their shape
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   postCallEvent(event: Record<string, unknown>): Promise<number>;
   restart(): Promise<void>;

@@ -115,6 +115,8 @@ export interface HostProcess {
   pid: number;
   /** The host process's resident memory in bytes, after a forced GC. */
   rss(): Promise<number>;
+  /** JS heap and external memory as of the last rss() call. */
+  heap(): { heapUsed: number; external: number };
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -134,7 +136,16 @@ export async function startHostProcess(options: {
   await fs.mkdir(options.dataDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', '--expose-gc', childScript, options.dataDir, options.name, options.token],
+    [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      '--expose-gc',
+      childScript,
+      options.dataDir,
+      options.name,
+      options.token,
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -150,8 +161,10 @@ export async function startHostProcess(options: {
     });
     child.once('exit', (code) => reject(new Error(`host process exited ${code}: ${err.slice(-2000)}`)));
   });
+  let lastHeap = { heapUsed: 0, external: 0 };
   return {
     child,
+    heap: () => lastHeap,
     url: ready.url!,
     token: options.token,
     recordingId: ready.recordingId!,
@@ -160,9 +173,10 @@ export async function startHostProcess(options: {
     rss: () =>
       new Promise((resolve) => {
         const onData = (d: Buffer) => {
-          const match = /\{"rss":(\d+)\}/.exec(String(d));
+          const match = /\{"rss":(\d+),"heapUsed":(\d+),"external":(\d+)\}/.exec(String(d));
           if (!match) return;
           child.stdout!.off('data', onData);
+          lastHeap = { heapUsed: Number(match[2]), external: Number(match[3]) };
           resolve(Number(match[1]));
         };
         child.stdout!.on('data', onData);

@@ -33,7 +33,8 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line: string) => {
   if (!line.includes('rss')) return;
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-  process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss })}\n`);
+  const { rss, heapUsed, external } = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ rss, heapUsed, external })}\n`);
 });
 process.on('SIGTERM', () => {
   void host.stop().then(() => process.exit(0));
