@@ -220,11 +220,6 @@ export class Agent {
     await fs.rename(`${file}.tmp`, file).catch(() => undefined);
   }
 
-  /** Resolves when every spooled segment is uploaded and confirmed. */
-  uploadsDrained(): Promise<void> {
-    return this.uploader.drained();
-  }
-
   async stop(): Promise<void> {
     clearInterval(this.statusTimer);
     this.watcher?.stop();

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 export interface ControllerAddress {
   host: string;
   port: number;
@@ -15,5 +13,3 @@ export function parseAddress(value: string, tls: boolean): ControllerAddress {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port ${match[2]} is not 1–65535`);
   return { host: match[1]!, port };
 }
-
-export const AddressSchema = z.string().trim().min(1);

@@ -1,13 +1,5 @@
 /** Life of a call's screen recording, as the portal shows it. */
 export type RecordingState = 'recording' | 'uploading' | 'stored' | 'failed' | 'none';
 
-/** Why a call has no screen recording. */
-export type NoRecordingReason =
-  | 'no-user'
-  | 'no-licence'
-  | 'no-workstation'
-  | 'workstation-not-authorized'
-  | 'agent-offline';
-
 /** Where one segment file is on its way to storage. */
 export type SegmentState = 'on-agent' | 'uploading' | 'spooled' | 'stored' | 'failed';

@@ -15,12 +15,6 @@ export interface PluginKinds {
 }
 
 export type PluginKind = keyof PluginKinds;
-export const PLUGIN_KINDS = [
-  'storage',
-  'call-events',
-  'capture',
-  'auth',
-] as const satisfies readonly PluginKind[];
 
 /** Package-name prefix used to expand short names in config (`s3` as storage → `@deskrec/storage-s3`). */
 export const KIND_PACKAGE_PREFIX: Record<PluginKind, string> = {

@@ -1,3 +1,4 @@
+import type { RecordingState, SegmentState } from '@deskrec/core';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** A timestamp: written as a Date, read back as a Date by both drivers. */
@@ -119,7 +120,7 @@ export interface RecordingsTable {
   workstation_id: string;
   user_id: string | null;
   capture_id: string;
-  state: 'recording' | 'uploading' | 'stored' | 'failed' | 'none';
+  state: RecordingState;
   started_at: Timestamp;
   ended_at: Timestamp | null;
   end_reason: string | null;
@@ -143,7 +144,7 @@ export interface SegmentsTable {
   duration_ms: number;
   bytes: number;
   sha256: string;
-  state: 'on-agent' | 'uploading' | 'spooled' | 'stored' | 'failed';
+  state: SegmentState;
   spool_path: string | null;
   storage_target_id: string | null;
   storage_key: string | null;

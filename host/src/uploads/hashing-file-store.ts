@@ -47,8 +47,4 @@ export class HashingFileStore extends FileStore {
     this.running.delete(id);
     return state && state.offset === size ? state.hash.digest('hex') : undefined;
   }
-
-  forget(id: string): void {
-    this.running.delete(id);
-  }
 }
