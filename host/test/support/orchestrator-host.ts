@@ -1,3 +1,4 @@
+import { until } from './e2e-host.js';
 import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -209,19 +210,13 @@ export class SimAgent {
   }
 }
 
-/** Polls until `check` gives a value. */
-export async function eventually<T>(
+/** Polls until `check` gives a value (the shared `until`, with a shorter default limit). */
+export function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return until(what, check, timeoutMs, 50);
 }
 
 export function callRow(h: OrchestratorHost, externalCallId: string) {
