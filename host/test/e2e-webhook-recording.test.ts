@@ -60,6 +60,11 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
   assert.equal(pending.computerName, 'E2E-PC');
   const authorized = await h.api('POST', '/api/workstations/authorize', { ids: [pending.id] });
   assert.deepEqual(authorized.body.changed, [pending.id]);
+  const metrics = await until('the connected agent to show in /metrics as authorized', async () => {
+    const text = await (await fetch(`${h.started.url}/metrics`)).text();
+    return text.includes('deskrec_connected_agents{state="authorized"} 1') ? text : undefined;
+  });
+  assert.match(metrics, /deskrec_connected_agents\{state="pending"\} 0/);
 
   const at = new Date();
   const base = {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { metricsRegistry } from '../api/metrics.js';
+import { metricsRegistry, registerConnectedAgentsProvider } from '../api/metrics.js';
 import { CallIntake } from '../calls/call-intake.js';
 import { type Controller, createController } from '../controller/index.js';
 import { FETCH_AUDIO_JOB, fetchAudioHandler } from '../jobs/fetch-audio.js';
@@ -133,11 +133,17 @@ export async function startRuntime(
     logger,
   });
   // Started in order; a failure stops what already runs, so nothing keeps using a closing database.
+  let unregisterAgentCounts: (() => void) | undefined;
   try {
     await controller.start();
+    unregisterAgentCounts = registerConnectedAgentsProvider(() => {
+      const { pending, authorized, forbidden } = controller.status().agents;
+      return { pending, authorized, forbidden };
+    });
     await intake.start();
     jobs.start();
   } catch (error) {
+    unregisterAgentCounts?.();
     await intake.stop().catch(() => undefined);
     await controller.stop().catch(() => undefined);
     await targets.close();
@@ -153,6 +159,7 @@ export async function startRuntime(
     targets,
     segments,
     async stop() {
+      unregisterAgentCounts?.();
       await intake.stop();
       await controller.stop();
       await jobs?.stop();
