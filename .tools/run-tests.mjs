@@ -39,6 +39,8 @@ const strip = (s) => s.replace(/\u001b\[[0-9;]*m/g, '');
 let passed = 0;
 let failed = 0;
 const summary = [];
+// A failing package's last lines are repeated next to the summary, so a log cut to its tail still shows why.
+const failures = [];
 
 async function check(name, cmd, args) {
   console.log(`\n=== ${name}`);
@@ -91,11 +93,21 @@ for (const ws of workspaces) {
   if (code !== 0 && bad === 0) bad = 1;
   passed += ok;
   failed += bad;
+  if (bad)
+    failures.push(
+      `--- ${pkg.name} (exit ${code}), last lines:\n${text
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.startsWith('npm error'))
+        .slice(-30)
+        .join('\n')}`,
+    );
   summary.push(
     `${bad ? 'FAIL' : 'ok  '} ${pkg.name}: ${ok} passed, ${bad} failed${skipped ? `, ${skipped} skipped` : ''}`,
   );
 }
 
 console.log(`\n${summary.join('\n')}\n`);
+for (const failure of failures) console.log(`${failure}\n`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { generatedBytes, peakRssGrowth } from '@deskrec/core/testing';
-import ssh2 from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { startSftpServer } from '../test/support/sftp-server.js';
+import { ed25519KeyPair } from '../test/support/ssh-keys.js';
 import { startSshd, type TestSshd } from '../test/support/sshd.js';
 import { createTarget } from '../test/support/targets.js';
 
@@ -36,7 +36,7 @@ const peer = values.sshd
   ? await startSshd({
       username: USER,
       password: PASSWORD,
-      authorizedKey: ssh2.utils.generateKeyPairSync('ed25519').public,
+      authorizedKey: ed25519KeyPair().public,
     })
   : await startSftpServer({ base: served, username: USER, password: PASSWORD });
 const server = {

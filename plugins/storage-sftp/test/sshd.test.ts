@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { isStorageError } from '@deskrec/core';
 import { bytesOf, storageTargetKit } from '@deskrec/core/testing';
-import ssh2 from 'ssh2';
 import { suite } from 'uvu';
+import { ed25519KeyPair } from './support/ssh-keys.js';
 import { startSshd } from './support/sshd.js';
 import { createTarget } from './support/targets.js';
 
@@ -19,7 +19,7 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
   const USER = 'deskrec-sftp';
   const PASSWORD = 'sshd-test-Pw-7e1';
   const PASSPHRASE = 'key-passphrase-91';
-  const keys = ssh2.utils.generateKeyPairSync('ed25519', {
+  const keys = ed25519KeyPair({
     passphrase: PASSPHRASE,
     cipher: 'aes256-ctr',
     rounds: 16,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ssh2, { type Attributes, type Connection, type SFTPWrapper } from 'ssh2';
 import { fingerprintOf } from '../../src/fingerprint.js';
+import { ed25519KeyPair } from './ssh-keys.js';
 
 const { Server, utils } = ssh2;
 const { STATUS_CODE, flagsToString } = utils.sftp;
@@ -162,7 +163,7 @@ function serveSftp(sftp: SFTPWrapper, options: TestSftpServerOptions): void {
 
 /** An SFTP server on ssh2's `Server` at 127.0.0.1 on an ephemeral port, password auth, fresh ed25519 host key. */
 export async function startSftpServer(options: TestSftpServerOptions): Promise<TestSftpServer> {
-  const hostKey = utils.generateKeyPairSync('ed25519');
+  const hostKey = ed25519KeyPair();
   const parsed = utils.parseKey(hostKey.public);
   if (parsed instanceof Error) throw parsed;
   const clients = new Set<Connection>();
