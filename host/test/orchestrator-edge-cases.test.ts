@@ -164,9 +164,11 @@ for (const kind of await databaseKinds()) {
     await h.post(event('call.started', callId, second.extension));
     await first.agent.waitFor('A capture.stop', () => first.agent.stops().length === 1);
     await second.agent.waitFor('B capture.start', () => second.agent.starts().length === 1);
-    const call = (await callRow(h, callId))!;
-    assert.equal(call.state, 'active', 'the call goes on with B');
-    // capture.start goes out first; the link follows.
+    // capture.start goes out first; the call's record follows.
+    const call = await eventually('the call goes on with B', async () => {
+      const row = await callRow(h, callId);
+      return row?.state === 'active' && row;
+    });
     const recordings = await eventually('both recordings linked', async () => {
       const rows = await recordingsOf(h, call.id);
       return rows.length === 2 && rows;
@@ -339,6 +341,35 @@ for (const kind of await databaseKinds()) {
     assert.match(reasons[0]!, /^no-licence: Unlicensed has no screen-recording seat licence/);
     assert.match(reasons[1]!, /^no-workstation: No Login has no screen-recording login/);
     assert.match(reasons[2]!, /^no-user: no user has extension 99999/);
+  });
+
+  test('a user edited through the admin API applies to the very next call (calls are decided from memory)', async () => {
+    await putSettings(h, { wrapUpSeconds: 0 });
+    const { extension, login, userId, agent } = await agentUser();
+    const first = `${kind}-edit-1`;
+    await h.inject(event('call.started', first, extension));
+    await agent.waitFor('a capture for the licensed user', () => agent.starts().length === 1);
+    await h.inject(event('call.ended', first, extension));
+    const edit = (body: Record<string, unknown>) =>
+      h.api('PUT', `/api/users/${userId}`, {
+        name: 'Edited',
+        screenRecordingLogin: login,
+        extensions: [extension],
+        seatLicence: true,
+        ...body,
+      });
+    assert.equal((await edit({ seatLicence: false })).status, 200);
+    const second = `${kind}-edit-2`;
+    await h.inject(event('call.started', second, extension));
+    assert.match((await callRow(h, second))!.no_recording_reason!, /^no-licence: Edited has no/);
+    const moved = `${extension}9`;
+    assert.equal((await edit({ extensions: [moved] })).status, 200);
+    const third = `${kind}-edit-3`;
+    await h.inject(event('call.started', third, moved));
+    await agent.waitFor('a capture on the new extension', () => agent.starts().length === 2);
+    const fourth = `${kind}-edit-4`;
+    await h.inject(event('call.started', fourth, extension));
+    assert.match((await callRow(h, fourth))!.no_recording_reason!, /^no-user: no user has extension/);
   });
 
   test('wrap-up: the stop comes after wrapUpSeconds; a call during wrap-up keeps the capture', async () => {

@@ -1,18 +1,38 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type CallEvent, captureSettingsOf, type Logger, PROTOCOL_VERSION } from '@deskrec/core';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import {
+  type CallEvent,
+  captureSettingsOf,
+  type Logger,
+  PROTOCOL_VERSION,
+  type ScreenRecordingSettings,
+} from '@deskrec/core';
+import type { Kysely, Selectable } from 'kysely';
 import type { JobsRepo } from '../db/repos/jobs.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
-import { normalizeLogin, type UsersRepo, type UserView } from '../db/repos/users.js';
+import type { UsersRepo, UserView } from '../db/repos/users.js';
 import type { Job } from '../db/schema.js';
 import { FETCH_AUDIO_JOB } from '../jobs/fetch-audio.js';
 import type { SegmentsRepo } from '../recordings/segments-repo.js';
 import { newUploadToken } from '../recordings/upload-grants.js';
 import type { AgentChannel, AgentEvent } from '../workstations/ports.js';
+import {
+  callTag,
+  decideStart,
+  legTag,
+  type StartDecision,
+  type StartOutcome,
+  workstationTag,
+} from './decide-start.js';
+import { LiveDirectory, type TenantDirectory } from './live-directory.js';
+import { LiveState, legKey, type TenantState } from './live-state.js';
 import { loginsMatch } from './login-match.js';
 import type { CallLegsTable, OrchestratorDatabase } from './schema.js';
+import { TaskQueue } from './task-queue.js';
 
 export const CAPTURE_STOP_JOB = 'capture-stop';
+
+/** Agent reports after which a capture takes no new call. */
+const ENDS = new Set(['capture.stopped', 'capture.failed', 'capture.refused']);
 
 export interface OrchestratorOptions {
   db: Kysely<OrchestratorDatabase>;
@@ -28,33 +48,352 @@ export interface OrchestratorOptions {
 
 type Leg = Selectable<CallLegsTable>;
 
+/** An end applied to memory ahead of the database; `stopped` when `capture.stop` was sent for it. */
+interface CommittedEnd {
+  stopped?: { recordingId: string; sent: boolean };
+}
+
+interface Decided {
+  decision: StartDecision;
+  state: TenantState;
+  settings: ScreenRecordingSettings;
+}
+
+/** A start decided and already sent to the agent, waiting to be written down. */
+interface CommittedStart {
+  tenantId: string;
+  sourceId: string;
+  event: CallEvent;
+  key: string;
+  user: UserView | undefined;
+  outcome:
+    | Exclude<StartOutcome, { kind: 'start' }>
+    | { kind: 'start'; workstationId: string; recordingId: string; captureId: string; tokenHash: string };
+  settings: ScreenRecordingSettings;
+}
+
 /**
  * Turns call events into captures: finds the agent's user and workstation, starts one capture per
  * workstation however many calls overlap, keeps it through wrap-up, moves it with a transfer and records
- * every decision on the call. All state is in the database, so events can arrive twice, late or in any order.
+ * every decision on the call. The database is the record, so events can arrive twice, late or in any order.
+ *
+ * Calls are decided from memory (users, settings, connected workstations, running captures, call legs):
+ * `capture.start` and `capture.stop` go out as soon as the phone system reports the call, however busy the
+ * database is, and the database is written right after. Work is queued per call and per workstation (see
+ * TaskQueue), so each sees its events in order while unrelated calls proceed side by side; what memory
+ * cannot settle (a repeated or late event, a sign-in) is decided from the database in turn.
  */
 export class Orchestrator {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new TaskQueue();
+  private readonly live: LiveState;
+  private readonly directory: LiveDirectory;
 
-  constructor(private readonly o: OrchestratorOptions) {}
-
-  /** Events are applied one at a time: each decision sees the previous one's effects. */
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  constructor(private readonly o: OrchestratorOptions) {
+    this.live = new LiveState(o.db, (tenantId, workstationId) => o.channel.isOnline(tenantId, workstationId));
+    this.directory = new LiveDirectory({ users: o.users, settings: o.settings });
   }
 
   handleCallEvent(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
-    return this.serial(async () => {
-      await (event.type === 'call.started'
-        ? this.started(tenantId, sourceId, event)
-        : this.ended(tenantId, sourceId, event));
+    const afterwards = async () => {
       if (event.audioUrl) await this.queueAudio(tenantId, sourceId, event.callId, event.audioUrl);
+    };
+    if (event.type === 'call.started') {
+      const decided = this.peekStart(tenantId, sourceId, event);
+      const decision = decided?.decision;
+      if (decision?.kind === 'decided' && this.queue.isClear(decision.tags)) {
+        // Its effects are in memory already: the write blocks no later decision.
+        const committed = this.commitStart(sourceId, event, { ...decided!, decision });
+        return this.queue.run(
+          decision.tags,
+          async () => {
+            await this.persistStart(committed);
+            await afterwards();
+          },
+          { holds: false },
+        );
+      }
+      return this.queue.run(decision?.tags, async () => {
+        await this.started(tenantId, sourceId, event);
+        await afterwards();
+      });
+    }
+    const tags = this.endTags(tenantId, sourceId, event);
+    const early = tags && this.queue.isClear(tags) ? this.commitEnd(tenantId, sourceId, event) : undefined;
+    return this.queue.run(
+      tags,
+      async () => {
+        await this.ended(tenantId, sourceId, event, early);
+        await afterwards();
+      },
+      { holds: !early },
+    );
+  }
+
+  /**
+   * An end of a leg memory knows as open, applied to memory now: when no other call holds the capture and
+   * there is no wrap-up, `capture.stop` goes out at once. Undefined when the database has to decide.
+   */
+  private commitEnd(tenantId: string, sourceId: string, event: CallEvent): CommittedEnd | undefined {
+    const state = this.live.peek(tenantId);
+    const directory = this.directory.peek(tenantId);
+    const key = legKey(sourceId, event.callId, event.agent);
+    const leg = state?.legs.get(key);
+    if (!state || !directory || !leg || leg.ended) return undefined;
+    state.setLeg(key, { ...leg, ended: true });
+    const recordingId = leg.recordingId;
+    if (!recordingId || state.hasOpenLegs(recordingId) || directory.settings.wrapUpSeconds > 0) return {};
+    const workstationId = state.workstationOfRecording(recordingId);
+    const capture = workstationId === undefined ? undefined : state.captures.get(workstationId);
+    if (!workstationId || capture?.recordingId !== recordingId) return {};
+    state.dropCapture(recordingId);
+    const sent = this.o.channel.send(tenantId, workstationId, {
+      v: PROTOCOL_VERSION,
+      type: 'capture.stop',
+      captureId: capture.captureId,
+      reason: 'call ended',
     });
+    return { stopped: { recordingId, sent } };
+  }
+
+  /** The decision memory allows now, or undefined while the tenant's memory is still loading. */
+  private peekStart(tenantId: string, sourceId: string, event: CallEvent): Decided | undefined {
+    const state = this.live.peek(tenantId);
+    const directory = this.directory.peek(tenantId);
+    if (!state || !directory) {
+      if (!state) void this.queue.run(undefined, () => this.live.load(tenantId)).catch(() => undefined);
+      return undefined;
+    }
+    return this.decide(tenantId, sourceId, event, state, directory);
+  }
+
+  private decide(
+    tenantId: string,
+    sourceId: string,
+    event: CallEvent,
+    state: TenantState,
+    directory: TenantDirectory,
+  ): Decided {
+    const decision = decideStart({
+      tenantId,
+      sourceId,
+      key: legKey(sourceId, event.callId, event.agent),
+      event,
+      state,
+      directory,
+      workstationFor: (t, login) => this.live.workstationFor(t, login),
+    });
+    return { decision, state, settings: directory.settings };
+  }
+
+  private endTags(tenantId: string, sourceId: string, event: CallEvent): string[] | undefined {
+    const state = this.live.peek(tenantId);
+    if (!state) return undefined;
+    const key = legKey(sourceId, event.callId, event.agent);
+    const workstationId = state.legs.get(key)?.workstationId;
+    return [
+      legTag(tenantId, key),
+      callTag(tenantId, sourceId, event.callId),
+      ...(workstationId ? [workstationTag(tenantId, workstationId)] : []),
+    ];
+  }
+
+  /** Applies a start decision to memory and, for a new capture, sends `capture.start` now. */
+  private commitStart(
+    sourceId: string,
+    event: CallEvent,
+    { decision, state, settings }: Decided & { decision: Extract<StartDecision, { kind: 'decided' }> },
+  ): CommittedStart {
+    const tenantId = state.tenantId;
+    const key = legKey(sourceId, event.callId, event.agent);
+    const base = { tenantId, sourceId, event, key, user: decision.user, settings };
+    const { outcome } = decision;
+    if (outcome.kind === 'none') {
+      state.setLeg(key, { recordingId: null, workstationId: null, ended: false });
+      return { ...base, outcome };
+    }
+    const { workstationId } = outcome;
+    if (outcome.kind === 'join') {
+      state.setLeg(key, { recordingId: outcome.capture.recordingId, workstationId, ended: false });
+      return { ...base, outcome };
+    }
+    const recordingId = randomUUID();
+    const captureId = `cap_${randomBytes(12).toString('hex')}`;
+    const token = newUploadToken();
+    const sent = this.o.channel.send(tenantId, workstationId, {
+      v: PROTOCOL_VERSION,
+      type: 'capture.start',
+      captureId,
+      recordingId,
+      settings: captureSettingsOf(settings),
+      uploadToken: token.token,
+    });
+    if (!sent) {
+      state.setLeg(key, { recordingId: null, workstationId: null, ended: false });
+      return {
+        ...base,
+        outcome: { kind: 'none', reason: 'agent-offline', detail: 'the workstation was not connected' },
+      };
+    }
+    state.setCapture(workstationId, { recordingId, captureId });
+    state.setLeg(key, { recordingId, workstationId, ended: false });
+    return {
+      ...base,
+      outcome: { kind: 'start', workstationId, recordingId, captureId, tokenHash: token.hash },
+    };
+  }
+
+  /** Writes down a committed start: the call, the leg and, for a new capture, the recording and its limit. */
+  private async persistStart(c: CommittedStart): Promise<void> {
+    const { db } = this.o;
+    const { tenantId, event, outcome, user } = c;
+    const call = await this.upsertCall(tenantId, c.sourceId, event);
+    const recordingId =
+      outcome.kind === 'none'
+        ? null
+        : outcome.kind === 'join'
+          ? outcome.capture.recordingId
+          : outcome.recordingId;
+    if (outcome.kind === 'start') {
+      await db
+        .insertInto('recordings')
+        .values({
+          id: outcome.recordingId,
+          tenant_id: tenantId,
+          workstation_id: outcome.workstationId,
+          user_id: user!.id,
+          capture_id: outcome.captureId,
+          state: 'recording',
+          started_at: new Date(),
+          ended_at: null,
+          end_reason: null,
+          upload_token_hash: outcome.tokenHash,
+        })
+        .execute();
+    }
+    const leg: Leg = {
+      id: randomUUID(),
+      tenant_id: tenantId,
+      call_id: call.id,
+      agent_by: event.agent.by,
+      agent_value: event.agent.value,
+      user_id: user?.id ?? null,
+      started_at: event.at,
+      ended_at: null,
+      recording_id: recordingId,
+      no_recording_reason: outcome.kind === 'none' ? outcome.reason : null,
+    };
+    const inserted = await db
+      .insertInto('call_legs')
+      .values(leg)
+      .onConflict((oc) => oc.columns(['tenant_id', 'call_id', 'agent_by', 'agent_value']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted)
+      return this.repeatedStart(
+        c.tenantId,
+        call.id,
+        c.key,
+        event,
+        outcome.kind === 'start' ? outcome.recordingId : undefined,
+      );
+    await db
+      .updateTable('calls')
+      .set({
+        state: 'active',
+        ended_at: null,
+        ...(user && !call.user_id ? { user_id: user.id } : {}),
+        ...(recordingId ? { no_recording_reason: null } : {}),
+      })
+      .where('id', '=', call.id)
+      .execute();
+    if (outcome.kind === 'none') {
+      await db
+        .updateTable('calls')
+        .set({ no_recording_reason: `${outcome.reason}: ${outcome.detail}` })
+        .where('id', '=', call.id)
+        .where('no_recording_reason', 'is', null)
+        .execute();
+      this.log(event.callId, `no screen recording (${outcome.reason})`, { detail: outcome.detail });
+      return;
+    }
+    await db
+      .insertInto('call_recordings')
+      .values({ tenant_id: tenantId, call_id: call.id, recording_id: recordingId! })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    if (outcome.kind === 'join') {
+      this.log(event.callId, 'joins the capture already running on the workstation', {
+        recordingId,
+        workstationId: outcome.workstationId,
+      });
+      return;
+    }
+    await this.o.jobs.enqueue(
+      tenantId,
+      CAPTURE_STOP_JOB,
+      { recordingId, reason: 'max-duration' },
+      new Date(Date.now() + c.settings.maxRecordingSeconds * 1000),
+    );
+    this.log(event.callId, 'capture started', {
+      recordingId,
+      captureId: outcome.captureId,
+      workstationId: outcome.workstationId,
+    });
+  }
+
+  /**
+   * The leg was already on record (memory did not know it: it ended before this host started, or long ago).
+   * A capture started for it is stopped again; a start after the leg's end only completes the leg.
+   */
+  private async repeatedStart(
+    tenantId: string,
+    callId: string,
+    key: string,
+    event: CallEvent,
+    startedRecordingId: string | undefined,
+  ): Promise<void> {
+    const existing = await this.findLeg(tenantId, callId, event);
+    if (startedRecordingId) {
+      await this.stopCapture(tenantId, startedRecordingId, 'repeated call start');
+      await this.endRecording(
+        tenantId,
+        startedRecordingId,
+        'none',
+        'repeated start of a call already handled',
+      );
+    }
+    if (existing) {
+      this.live.peek(tenantId)?.setLeg(key, {
+        recordingId: existing.recording_id,
+        workstationId: null,
+        ended: existing.ended_at !== null,
+      });
+    }
+    if (existing?.ended_at && !existing.started_at) {
+      await this.o.db
+        .updateTable('call_legs')
+        .set({ started_at: event.at })
+        .where('id', '=', existing.id)
+        .execute();
+      this.log(
+        event.callId,
+        'start arrived after the end; the agent is no longer on the call, nothing to record',
+      );
+    } else this.log(event.callId, 'duplicate start ignored');
+  }
+
+  /** A start that could not be decided ahead: decided here, in turn, once memory is loaded. */
+  private async started(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
+    const state = await this.live.load(tenantId);
+    const directory = this.directory.peek(tenantId) ?? (await this.directory.load(tenantId));
+    const decided = this.decide(tenantId, sourceId, event, state, directory);
+    const { decision } = decided;
+    if (decision.kind === 'known-leg') {
+      const call = await this.upsertCall(tenantId, sourceId, event);
+      const key = legKey(sourceId, event.callId, event.agent);
+      return this.repeatedStart(tenantId, call.id, key, event, undefined);
+    }
+    await this.persistStart(this.commitStart(sourceId, event, { ...decided, decision }));
   }
 
   /** The recorder announced where the call's audio is: fetch it once, in the background. */
@@ -78,12 +417,23 @@ export class Orchestrator {
   }
 
   handleAgentEvent(event: AgentEvent): Promise<void> {
-    return this.serial(() => this.agentEvent(event)).catch((error: Error) =>
-      this.o.logger.error(
-        { err: error.message, event: event.type },
-        'orchestrator could not apply an agent event',
-      ),
-    );
+    this.live.notePresence(event);
+    // A capture that ended or a workstation that left takes no new call from now on.
+    const state = this.live.peek(event.tenantId);
+    if (event.type === 'disconnected') state?.dropCaptureOf(event.workstationId);
+    if (event.type === 'capture' && ENDS.has(event.message.type))
+      state?.dropCaptureOf(event.workstationId, event.message.captureId);
+    // A sign-in may start captures for any waiting call (see startWaiting): that waits for everything.
+    const keyed = event.type === 'capture' || event.type === 'disconnected';
+    const tags = keyed ? [workstationTag(event.tenantId, event.workstationId)] : undefined;
+    return this.queue
+      .run(tags, () => this.agentEvent(event), { holds: !keyed })
+      .catch((error: Error) =>
+        this.o.logger.error(
+          { err: error.message, event: event.type },
+          'orchestrator could not apply an agent event',
+        ),
+      );
   }
 
   private log(callId: string, decision: string, detail: Record<string, unknown> = {}): void {
@@ -137,22 +487,6 @@ export class Orchestrator {
     );
   }
 
-  private async findUser(tenantId: string, event: CallEvent): Promise<UserView | undefined> {
-    const { by, value } = event.agent;
-    if (by === 'extension') return this.o.users.byExtension(tenantId, value);
-    if (by === 'login') return this.o.users.byLogin(tenantId, value);
-    return (
-      (await this.o.users.get(tenantId, value).catch(() => undefined)) ??
-      (await this.o.db
-        .selectFrom('users')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('external_id', '=', value)
-        .executeTakeFirst()
-        .then((row) => (row ? this.o.users.get(tenantId, row.id) : undefined)))
-    );
-  }
-
   private async findLeg(tenantId: string, callId: string, event: CallEvent): Promise<Leg | undefined> {
     return (await this.o.db
       .selectFrom('call_legs')
@@ -162,67 +496,6 @@ export class Orchestrator {
       .where('agent_by', '=', event.agent.by)
       .where('agent_value', '=', event.agent.value)
       .executeTakeFirst()) as Leg | undefined;
-  }
-
-  private async started(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
-    const { db } = this.o;
-    const call = await this.upsertCall(tenantId, sourceId, event);
-    const existing = await this.findLeg(tenantId, call.id, event);
-    if (existing) {
-      if (existing.ended_at && !existing.started_at) {
-        await db
-          .updateTable('call_legs')
-          .set({ started_at: event.at })
-          .where('id', '=', existing.id)
-          .execute();
-        this.log(
-          event.callId,
-          'start arrived after the end; the agent is no longer on the call, nothing to record',
-        );
-      } else this.log(event.callId, 'duplicate start ignored');
-      return;
-    }
-    const user = await this.findUser(tenantId, event);
-    const leg: Leg = {
-      id: randomUUID(),
-      tenant_id: tenantId,
-      call_id: call.id,
-      agent_by: event.agent.by,
-      agent_value: event.agent.value,
-      user_id: user?.id ?? null,
-      started_at: event.at,
-      ended_at: null,
-      recording_id: null,
-      no_recording_reason: null,
-    };
-    await db.insertInto('call_legs').values(leg).execute();
-    await db
-      .updateTable('calls')
-      .set({ state: 'active', ended_at: null, ...(user && !call.user_id ? { user_id: user.id } : {}) })
-      .where('id', '=', call.id)
-      .execute();
-    if (!user)
-      return this.noRecording(
-        leg,
-        event.callId,
-        'no-user',
-        `no user has ${event.agent.by} ${event.agent.value}`,
-      );
-    if (!user.seatLicence)
-      return this.noRecording(
-        leg,
-        event.callId,
-        'no-licence',
-        `${user.name} has no screen-recording seat licence`,
-      );
-    if (!user.screenRecordingLogin)
-      return this.noRecording(
-        leg,
-        event.callId,
-        'no-workstation',
-        `${user.name} has no screen-recording login`,
-      );
-    await this.startFor(leg, user, event.callId);
   }
 
   private async noRecording(leg: Leg, externalCallId: string, reason: string, detail: string): Promise<void> {
@@ -237,32 +510,11 @@ export class Orchestrator {
     this.log(externalCallId, `no screen recording (${reason})`, { detail });
   }
 
-  /** Finds an authorized, connected workstation where the user is logged in now. */
-  private async workstationFor(tenantId: string, userLogin: string): Promise<string | undefined> {
-    const login = normalizeLogin(userLogin);
-    const name = login.split('\\').pop()!;
-    const lowered = sql<string>`lower(login)`;
-    // Narrowed in SQL (the tenant may have thousands of workstations): the same name, with or without a domain.
-    const candidates = await this.o.db
-      .selectFrom('workstations')
-      .select(['id', 'login', 'last_seen'])
-      .where('tenant_id', '=', tenantId)
-      .where('state', '=', 'authorized')
-      .where((eb) =>
-        login.includes('\\')
-          ? eb(lowered, 'in', [login, name])
-          : eb.or([eb(lowered, '=', name), eb(lowered, 'like', `%\\\\${name.replace(/[\\%_]/g, '\\$&')}`)]),
-      )
-      .orderBy('last_seen', 'desc')
-      .execute();
-    return candidates.find(
-      (w) => w.login && loginsMatch(userLogin, w.login) && this.o.channel.isOnline(tenantId, w.id),
-    )?.id;
-  }
-
-  private async startFor(leg: Leg, user: UserView, externalCallId: string): Promise<void> {
+  /** A waiting leg's user became reachable (see startWaiting): join or start a capture on their workstation. */
+  private async startFor(leg: Leg, key: string, user: UserView, externalCallId: string): Promise<void> {
     const { db, channel } = this.o;
-    const workstationId = await this.workstationFor(leg.tenant_id, user.screenRecordingLogin!);
+    const state = await this.live.load(leg.tenant_id);
+    const workstationId = this.live.workstationFor(leg.tenant_id, user.screenRecordingLogin!);
     if (!workstationId) {
       return this.noRecording(
         leg,
@@ -271,25 +523,18 @@ export class Orchestrator {
         `${user.screenRecordingLogin} is not logged in on an authorized, connected workstation`,
       );
     }
-    const active = await db
-      .selectFrom('recordings')
-      .select(['id', 'capture_id'])
-      .where('tenant_id', '=', leg.tenant_id)
-      .where('workstation_id', '=', workstationId)
-      .where('state', '=', 'recording')
-      .where('ended_at', 'is', null)
-      // A capture already asked to stop cannot hold a new call: that gets a capture of its own.
-      .where('end_reason', 'is', null)
-      .executeTakeFirst();
+    const active = state.captures.get(workstationId);
     if (active) {
-      await this.link(leg, active.id);
+      await this.link(leg, active.recordingId);
+      state.setLeg(key, { recordingId: active.recordingId, workstationId, ended: false });
       this.log(externalCallId, 'joins the capture already running on the workstation', {
-        recordingId: active.id,
+        recordingId: active.recordingId,
         workstationId,
       });
       return;
     }
-    const settings = await this.o.settings.get(leg.tenant_id);
+    const settings = (this.directory.peek(leg.tenant_id) ?? (await this.directory.load(leg.tenant_id)))
+      .settings;
     const recordingId = randomUUID();
     const captureId = `cap_${randomBytes(12).toString('hex')}`;
     const token = newUploadToken();
@@ -308,7 +553,6 @@ export class Orchestrator {
         upload_token_hash: token.hash,
       })
       .execute();
-    // The agent hears first; linking the call comes after (events are serialized, so nothing sees the gap).
     const sent = channel.send(leg.tenant_id, workstationId, {
       v: PROTOCOL_VERSION,
       type: 'capture.start',
@@ -326,6 +570,8 @@ export class Orchestrator {
       );
       return this.noRecording(leg, externalCallId, 'agent-offline', 'the workstation was not connected');
     }
+    state.setCapture(workstationId, { recordingId, captureId });
+    state.setLeg(key, { recordingId, workstationId, ended: false });
     await this.link(leg, recordingId);
     await this.o.jobs.enqueue(
       leg.tenant_id,
@@ -351,12 +597,25 @@ export class Orchestrator {
     await db.updateTable('calls').set({ no_recording_reason: null }).where('id', '=', leg.call_id).execute();
   }
 
-  private async ended(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
+  private async ended(
+    tenantId: string,
+    sourceId: string,
+    event: CallEvent,
+    early: CommittedEnd | undefined,
+  ): Promise<void> {
     const { db } = this.o;
     const call = await this.upsertCall(tenantId, sourceId, event);
     const leg = await this.findLeg(tenantId, call.id, event);
+    const state = await this.live.load(tenantId);
+    const key = legKey(sourceId, event.callId, event.agent);
+    state.setLeg(key, {
+      recordingId: leg?.recording_id ?? null,
+      workstationId: state.legs.get(key)?.workstationId ?? null,
+      ended: true,
+    });
     if (!leg) {
-      const user = await this.findUser(tenantId, event);
+      const directory = this.directory.peek(tenantId) ?? (await this.directory.load(tenantId));
+      const user = directory.find(event.agent);
       await db
         .insertInto('call_legs')
         .values({
@@ -401,7 +660,19 @@ export class Orchestrator {
         .where('id', '=', call.id)
         .execute();
     }
-    if (leg?.recording_id) await this.releaseRecording(tenantId, leg.recording_id, event.callId, event.at);
+    const stopped = early?.stopped;
+    if (stopped && stopped.recordingId === leg?.recording_id) {
+      if (stopped.sent) await this.markStopping(tenantId, stopped.recordingId, 'call ended');
+      else
+        await this.endRecording(
+          tenantId,
+          stopped.recordingId,
+          'uploading',
+          'workstation disconnected before call ended',
+        );
+      this.log(event.callId, 'capture stopped at call end', { recordingId: stopped.recordingId });
+    } else if (leg?.recording_id)
+      await this.releaseRecording(tenantId, leg.recording_id, event.callId, event.at);
   }
 
   /** After a leg ended: stop its capture once no other call holds it, after the wrap-up time. */
@@ -479,6 +750,8 @@ export class Orchestrator {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', recordingId)
       .executeTakeFirst();
+    // From now on a new call of the workstation gets a capture of its own.
+    this.live.peek(tenantId)?.dropCapture(recordingId);
     if (recording?.state !== 'recording' || recording.ended_at) return;
     const sent = this.o.channel.send(tenantId, recording.workstation_id, {
       v: PROTOCOL_VERSION,
@@ -495,7 +768,11 @@ export class Orchestrator {
       );
       return;
     }
-    // Ended only when the agent confirms (its last segments come first); until then it is marked as stopping.
+    await this.markStopping(tenantId, recordingId, reason);
+  }
+
+  /** Ended only when the agent confirms (its last segments come first); until then it is marked as stopping. */
+  private async markStopping(tenantId: string, recordingId: string, reason: string): Promise<void> {
     await this.o.db
       .updateTable('recordings')
       .set({ end_reason: `stopping: ${reason}` })
@@ -513,7 +790,9 @@ export class Orchestrator {
         reason: string;
         legEndedAt?: string;
       };
-      await this.serial(async () => {
+      const workstationId = this.live.peek(job.tenant_id)?.workstationOfRecording(recordingId);
+      const tags = workstationId ? [workstationTag(job.tenant_id, workstationId)] : undefined;
+      await this.queue.run(tags, async () => {
         if (reason === 'wrap-up' && (await this.hasOpenLegs(job.tenant_id, recordingId))) return;
         if (
           reason === 'wrap-up' &&
@@ -538,6 +817,7 @@ export class Orchestrator {
     state: 'uploading' | 'failed' | 'none',
     reason: string,
   ): Promise<void> {
+    this.live.peek(tenantId)?.dropCapture(recordingId);
     await this.o.db
       .updateTable('recordings')
       .set({ state, ended_at: new Date(), end_reason: reason })
@@ -564,6 +844,9 @@ export class Orchestrator {
     switch (event.type) {
       case 'connected':
       case 'session': {
+        // The tenant's agents come online before its calls: have its memory ready for the first one.
+        await this.live.load(tenantId);
+        if (!this.directory.peek(tenantId)) void this.directory.load(tenantId).catch(() => undefined);
         const running = await db
           .selectFrom('recordings')
           .innerJoin('users', (j) =>
@@ -674,18 +957,23 @@ export class Orchestrator {
       )
       .innerJoin('calls', 'calls.id', 'call_legs.call_id')
       .selectAll('call_legs')
-      .select(['users.screen_recording_login', 'calls.external_call_id'])
+      .select(['users.screen_recording_login', 'calls.external_call_id', 'calls.source_id'])
       .where('call_legs.tenant_id', '=', tenantId)
       .where('call_legs.ended_at', 'is', null)
       .where('call_legs.recording_id', 'is', null)
       .where('call_legs.no_recording_reason', 'in', ['no-workstation', 'agent-offline'])
-      .execute()) as (Leg & { screen_recording_login: string | null; external_call_id: string })[];
+      .execute()) as (Leg & {
+      screen_recording_login: string | null;
+      external_call_id: string;
+      source_id: string;
+    })[];
     for (const leg of waiting) {
       if (!leg.screen_recording_login || !loginsMatch(leg.screen_recording_login, login)) continue;
       const user = await this.o.users.get(tenantId, leg.user_id!);
       if (user?.seatLicence) {
         this.log(leg.external_call_id, 'agent became reachable during the call; starting the capture now');
-        await this.startFor(leg, user, leg.external_call_id);
+        const key = legKey(leg.source_id, leg.external_call_id, { by: leg.agent_by, value: leg.agent_value });
+        await this.startFor(leg, key, user, leg.external_call_id);
       }
     }
   }

@@ -3,7 +3,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 
 export class SettingsRepo {
+  private readonly listeners = new Set<(tenantId: string) => void>();
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Called after the tenant's settings were saved here (caches drop their copy). */
+  onChange(listener: (tenantId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Stored settings with defaults for anything missing (new keys added in later versions get defaults too). */
   async get(tenantId: string): Promise<ScreenRecordingSettings> {
@@ -25,5 +33,6 @@ export class SettingsRepo {
       .values({ tenant_id: tenantId, settings: json, updated_at: now })
       .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_at: now }))
       .execute();
+    for (const listener of this.listeners) listener(tenantId);
   }
 }

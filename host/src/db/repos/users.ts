@@ -43,7 +43,34 @@ function toView(row: User, extensions: string[]): UserView {
 }
 
 export class UsersRepo {
+  private readonly listeners = new Set<(tenantId: string) => void>();
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Called after a user of the tenant was created, changed or deleted here (caches drop their copy). */
+  onChange(listener: (tenantId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(tenantId: string): void {
+    for (const listener of this.listeners) listener(tenantId);
+  }
+
+  /** Every user of the tenant with their extensions, for the orchestrator's in-memory index. */
+  async all(tenantId: string): Promise<UserView[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).execute();
+    const extensions = await this.db
+      .selectFrom('user_extensions')
+      .select(['user_id', 'extension'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('extension')
+      .execute();
+    const byUser = new Map<string, string[]>();
+    for (const row of extensions)
+      byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.extension]);
+    return rows.map((r) => toView(r, byUser.get(r.id) ?? []));
+  }
 
   private async extensionsOf(tenantId: string, userIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
@@ -192,6 +219,7 @@ export class UsersRepo {
         .execute();
       await this.writeExtensions(trx, tenantId, id, input.extensions);
     });
+    this.changed(tenantId);
     return (await this.get(tenantId, id))!;
   }
 
@@ -207,6 +235,7 @@ export class UsersRepo {
         .execute();
       await this.writeExtensions(trx, tenantId, id, input.extensions);
     });
+    this.changed(tenantId);
     return this.get(tenantId, id);
   }
 
@@ -216,6 +245,7 @@ export class UsersRepo {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
+    this.changed(tenantId);
     return Number(result.numDeletedRows) > 0;
   }
 }
