@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import { databaseKinds } from './db-harness.js';
 import {
@@ -81,6 +82,66 @@ for (const kind of await databaseKinds()) {
       'duplicate end ignored',
       'duplicate start ignored',
     ]);
+  });
+
+  test('a repeated start for a leg on record from before a restart keeps no capture', async () => {
+    await putSettings(h, { wrapUpSeconds: 0 });
+    const { extension, userId, agent } = await agentUser();
+    const callId = `${kind}-before-restart`;
+    const at = new Date(Date.now() - 60_000);
+    // Written by an earlier run of the host: this one has never seen the call.
+    const call = await h.db
+      .insertInto('calls')
+      .values({
+        id: randomUUID(),
+        tenant_id: h.tenantId,
+        source_id: 'crm',
+        external_call_id: callId,
+        direction: 'inbound',
+        from_number: null,
+        from_name: null,
+        to_number: null,
+        to_name: null,
+        started_at: at,
+        ended_at: at,
+        user_id: userId,
+        extension,
+        state: 'ended',
+        no_recording_reason: null,
+        audio_key: null,
+        audio_target_id: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('call_legs')
+      .values({
+        id: randomUUID(),
+        tenant_id: h.tenantId,
+        call_id: call.id,
+        agent_by: 'extension',
+        agent_value: extension,
+        user_id: userId,
+        started_at: at,
+        ended_at: at,
+        recording_id: null,
+        no_recording_reason: null,
+      })
+      .execute();
+    await h.inject(event('call.started', callId, extension));
+    await agent.waitFor('the stop that takes the start back', () => agent.stops().length === 1);
+    const recordings = await h.db
+      .selectFrom('recordings')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .execute();
+    assert.equal(recordings.length, 1);
+    assert.equal(recordings[0]!.state, 'none');
+    assert.match(recordings[0]!.end_reason ?? '', /repeated start/);
+    const legs = await h.db.selectFrom('call_legs').selectAll().where('call_id', '=', call.id).execute();
+    assert.equal(legs.length, 1);
+    assert.equal(legs[0]!.recording_id, null, 'the old leg is not linked to the capture taken back');
+    assert.deepEqual(decisions(h, callId), ['duplicate start ignored']);
   });
 
   test('an end before its start records nothing and says why on the call', async () => {
