@@ -246,7 +246,11 @@ export class Orchestrator {
   private async persistStart(c: CommittedStart): Promise<void> {
     const { db } = this.o;
     const { tenantId, event, outcome, user } = c;
-    const call = await this.upsertCall(tenantId, c.sourceId, event);
+    const reason = outcome.kind === 'none' ? `${outcome.reason}: ${outcome.detail}` : null;
+    const call = await this.upsertCall(tenantId, c.sourceId, event, {
+      user_id: user?.id ?? null,
+      no_recording_reason: reason,
+    });
     const recordingId =
       outcome.kind === 'none'
         ? null
@@ -296,23 +300,28 @@ export class Orchestrator {
         event,
         outcome.kind === 'start' ? outcome.recordingId : undefined,
       );
-    await db
-      .updateTable('calls')
-      .set({
-        state: 'active',
-        ended_at: null,
-        ...(user && !call.user_id ? { user_id: user.id } : {}),
-        ...(recordingId ? { no_recording_reason: null } : {}),
-      })
-      .where('id', '=', call.id)
-      .execute();
-    if (outcome.kind === 'none') {
+    // A call created just now already says all this; one that existed (a transfer, a second agent) is updated.
+    if (!call.created) {
       await db
         .updateTable('calls')
-        .set({ no_recording_reason: `${outcome.reason}: ${outcome.detail}` })
+        .set({
+          state: 'active',
+          ended_at: null,
+          ...(user && !call.user_id ? { user_id: user.id } : {}),
+          ...(recordingId ? { no_recording_reason: null } : {}),
+        })
         .where('id', '=', call.id)
-        .where('no_recording_reason', 'is', null)
         .execute();
+      if (reason) {
+        await db
+          .updateTable('calls')
+          .set({ no_recording_reason: reason })
+          .where('id', '=', call.id)
+          .where('no_recording_reason', 'is', null)
+          .execute();
+      }
+    }
+    if (outcome.kind === 'none') {
       this.log(event.callId, `no screen recording (${outcome.reason})`, { detail: outcome.detail });
       return;
     }
@@ -440,21 +449,33 @@ export class Orchestrator {
     this.o.logger.info({ callId, decision, ...detail }, `call ${callId}: ${decision}`);
   }
 
-  private async upsertCall(tenantId: string, sourceId: string, event: CallEvent) {
+  /**
+   * The call's row, created when missing. A start passes what a new row should say (the agent's user, why
+   * nothing is recorded) and inserts first, since its call is usually new; an end looks it up first.
+   */
+  private async upsertCall(
+    tenantId: string,
+    sourceId: string,
+    event: CallEvent,
+    initial?: { user_id: string | null; no_recording_reason: string | null },
+  ) {
     const { db } = this.o;
-    const existing = await db
-      .selectFrom('calls')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('source_id', '=', sourceId)
-      .where('external_call_id', '=', event.callId)
-      .executeTakeFirst();
-    if (existing) return existing;
-    const id = randomUUID();
+    const find = () =>
+      db
+        .selectFrom('calls')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('source_id', '=', sourceId)
+        .where('external_call_id', '=', event.callId)
+        .executeTakeFirst();
+    if (!initial) {
+      const existing = await find();
+      if (existing) return { ...existing, created: false };
+    }
     const inserted = await db
       .insertInto('calls')
       .values({
-        id,
+        id: randomUUID(),
         tenant_id: tenantId,
         source_id: sourceId,
         external_call_id: event.callId,
@@ -465,26 +486,20 @@ export class Orchestrator {
         to_name: event.to?.name ?? null,
         started_at: event.at,
         ended_at: null,
-        user_id: null,
+        user_id: initial?.user_id ?? null,
         extension: event.agent.by === 'extension' ? event.agent.value : null,
         state: 'active',
-        no_recording_reason: null,
+        no_recording_reason: initial?.no_recording_reason ?? null,
         audio_key: null,
         audio_target_id: null,
       })
       .onConflict((oc) => oc.columns(['tenant_id', 'source_id', 'external_call_id']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    return (
-      inserted ??
-      db
-        .selectFrom('calls')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('source_id', '=', sourceId)
-        .where('external_call_id', '=', event.callId)
-        .executeTakeFirstOrThrow()
-    );
+    if (inserted) return { ...inserted, created: true };
+    const existing = await find();
+    if (!existing) throw new Error(`call ${event.callId} was neither inserted nor found`);
+    return { ...existing, created: false };
   }
 
   private async findLeg(tenantId: string, callId: string, event: CallEvent): Promise<Leg | undefined> {
