@@ -77,3 +77,11 @@ export function samplePeakRss(pid: number): () => Promise<number> {
     return peak;
   };
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ms; Linux /proc, 10 ms ticks. */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -16,7 +16,7 @@ import {
   sha256File,
   startHostProcess,
 } from '../../test/support/uploads-fixtures.js';
-import { bodyOf, samplePeakRss, send } from './client.js';
+import { bodyOf, cpuMs, samplePeakRss, send } from './client.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,10 +67,11 @@ const bareUrl = await new Promise<string>((resolve) => {
 
 async function storedAndCleared(): Promise<void> {
   const root = path.join(hostDir, 'recordings');
+  // Counted across polls: the store job may copy the file before it leaves ready/ within one poll.
+  let stored = 0;
   for (;;) {
     const ready = await fs.readdir(path.join(hostDir, 'spool', 'ready')).catch(() => []);
     const days = await fs.readdir(root).catch(() => []);
-    let stored = 0;
     for (const day of days) {
       for (const f of await fs.readdir(path.join(root, day))) {
         if (f.startsWith('.')) continue;
@@ -116,15 +117,21 @@ const results: {
   bareFinishMs: number;
   rssGrowth: number;
   rssAfter: number;
+  bareCpu: number;
+  hostCpu: number;
 }[] = [];
 for (let round = 0; round < rounds; round++) {
+  const bareCpuBefore = await cpuMs(bare.pid!);
   const bareSent = await send(`${bareUrl}/upload`, 'PUT', {}, chunk, bytes);
+  const bareCpu = (await cpuMs(bare.pid!)) - bareCpuBefore;
   await fs.rm(bareDir, { recursive: true, force: true });
   await fs.mkdir(bareDir);
 
   const rssBefore = await host.rss();
   const peak = samplePeakRss(host.pid);
+  const hostCpuBefore = await cpuMs(host.pid);
   const tus = await tusUpload(round);
+  const hostCpu = (await cpuMs(host.pid)) - hostCpuBefore;
   const tusMs = tus.ms;
   const rssPeak = await peak();
   await storedAndCleared();
@@ -136,11 +143,14 @@ for (let round = 0; round < rounds; round++) {
     bareFinishMs: bareSent.ms - bareSent.bodyMs,
     rssGrowth: rssPeak - rssBefore,
     rssAfter: rssAfter - rssBefore,
+    bareCpu,
+    hostCpu,
   });
   console.log(
     `round ${round + 1}: bare ${mbps(bareSent.ms).toFixed(0)} MiB/s (after last byte ${Math.round(bareSent.ms - bareSent.bodyMs)} ms), ` +
       `tus ${mbps(tusMs).toFixed(0)} MiB/s (after last byte ${Math.round(tus.finishMs)} ms), ` +
-      `host RSS peak +${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB, after GC ${((rssAfter - rssBefore) / MiB).toFixed(1)} MiB`,
+      `host RSS peak +${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB, after GC ${((rssAfter - rssBefore) / MiB).toFixed(1)} MiB; ` +
+      `CPU bare ${bareCpu} ms, host ${hostCpu} ms`,
   );
 }
 
@@ -169,6 +179,8 @@ console.log(
       hostRssPeakGrowthMiB: Number((growth / MiB).toFixed(1)),
       tusAfterLastByteMs: Math.round(median(results.map((r) => r.tusFinishMs))),
       bareAfterLastByteMs: Math.round(median(results.map((r) => r.bareFinishMs))),
+      bareCpuMs: median(results.map((r) => r.bareCpu)),
+      hostCpuMs: median(results.map((r) => r.hostCpu)),
       sha256RereadMs: Math.round(hashMs),
     },
     null,

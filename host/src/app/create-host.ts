@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -8,7 +9,7 @@ import {
   systemClock,
   TOKENS,
 } from '@deskrec/core';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { DestinationStream } from 'pino';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
@@ -24,7 +25,7 @@ import { HOST_TOKENS } from '../tokens.js';
 import { UPLOAD_ROUTE } from '../uploads/upload-service.js';
 import { bootstrapDefaultTenant, DEFAULT_TENANT_SLUG, type FirstStartCredentials } from './bootstrap.js';
 import { disposePlugins, entryId, loadHostPlugins, resolveStorageKinds } from './plugins.js';
-import { mountRuntimeRoutes } from './root-routes.js';
+import { mountRuntimeRoutes, uploadsBeforeWeb } from './root-routes.js';
 import { type Runtime, startRuntime } from './runtime.js';
 
 export interface CreateHostOptions {
@@ -227,7 +228,8 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
             uploadPath: UPLOAD_ROUTE,
           }) as unknown as Hono<never>,
         ]);
-        server = serve({ fetch: root.fetch, port: config.web.port, hostname: config.web.host });
+        const web = getRequestListener(root.fetch, { hostname: config.web.host });
+        server = createServer(uploadsBeforeWeb(() => runtime, web)).listen(config.web.port, config.web.host);
         const port = await listen(server, config.web.port, config.web.host);
         const repos = partial.repos;
         sweep = setInterval(() => {

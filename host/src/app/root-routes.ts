@@ -1,4 +1,7 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
+import { sendWebResponse } from '../uploads/node-response.js';
+import { UPLOAD_ROUTE } from '../uploads/upload-service.js';
 import type { Runtime } from './runtime.js';
 
 const notReady = () =>
@@ -7,9 +10,31 @@ const notReady = () =>
     headers: { 'content-type': 'application/json', 'retry-after': '2' },
   });
 
+const isUploadPath = (url = '/') => {
+  const path = url.split('?', 1)[0]!;
+  return path === UPLOAD_ROUTE || path.startsWith(`${UPLOAD_ROUTE}/`);
+};
+
 /**
- * The web port's routes: segment uploads and webhook call sources are dispatched before the admin API,
- * so its JSON body limit never applies to a video upload (which tus limits by its own rules).
+ * The web port's Node request listener: segment uploads are served from Node's own request and response,
+ * before hono, so video bodies never pass through web streams (see uploads/node-body.ts); everything else
+ * goes to `web`, the hono app's listener.
+ */
+export function uploadsBeforeWeb(runtime: () => Runtime | undefined, web: RequestListener): RequestListener {
+  return (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    if (!isUploadPath(incoming.url)) return web(incoming, outgoing);
+    const uploads = runtime()?.uploads;
+    const answered = uploads
+      ? uploads.handle(incoming, outgoing)
+      : sendWebResponse(incoming, outgoing, notReady());
+    // Only a client gone while its answer is written gets here.
+    answered.catch(() => outgoing.destroy());
+  };
+}
+
+/**
+ * The web port's hono routes: webhook call sources are dispatched before the admin API, so its JSON body
+ * limit never applies to them; segment uploads never get here (`uploadsBeforeWeb`).
  */
 export function mountRuntimeRoutes(
   runtime: () => Runtime | undefined,
@@ -18,9 +43,6 @@ export function mountRuntimeRoutes(
   pages: Hono<never>[] = [],
 ): Hono {
   const root = new Hono();
-  const uploads = (request: Request) => runtime()?.uploads.handle(request) ?? notReady();
-  root.all('/api/uploads', (c) => uploads(c.req.raw));
-  root.all('/api/uploads/*', (c) => uploads(c.req.raw));
   root.all('/hooks/:id', async (c) => {
     const current = runtime();
     if (!current) return notReady();

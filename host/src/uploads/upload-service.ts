@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { formatIssues, type Logger } from '@deskrec/core';
 import { Server, type Upload } from '@tus/server';
@@ -11,6 +12,8 @@ import type { SegmentsRepo } from '../recordings/segments-repo.js';
 import { findUploadGrant, type UploadGrant } from '../recordings/upload-grants.js';
 import { fsyncPath } from './fsync.js';
 import { HashingFileStore } from './hashing-file-store.js';
+import { readNodeBodies, webRequestFrom } from './node-body.js';
+import { sendWebResponse } from './node-response.js';
 import { SegmentUploadMetadataSchema } from './segment-metadata.js';
 
 export const UPLOAD_ROUTE = '/api/uploads';
@@ -142,8 +145,24 @@ export function createUploadService(options: UploadServiceOptions) {
     },
   });
 
+  readNodeBodies(server);
+
   return {
-    handle: (request: Request) => server.handleWeb(request),
+    /** Serves one request on the upload route from Node's request and response (see node-body.ts). */
+    async handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+      let request: Request;
+      try {
+        request = webRequestFrom(incoming);
+      } catch {
+        // A Host header or URL that does not make a URL.
+        return sendWebResponse(incoming, outgoing, new Response(null, { status: 400 }));
+      }
+      const response = await server.handleWeb(request).catch((error: unknown) => {
+        options.logger.error({ err: (error as Error).message }, 'upload request failed');
+        return new Response(null, { status: 500 });
+      });
+      await sendWebResponse(incoming, outgoing, response);
+    },
     async start() {
       await fs.mkdir(incoming, { recursive: true });
       await fs.mkdir(ready, { recursive: true });
