@@ -14,6 +14,7 @@ import {
   type FfmpegCaptureSession,
   resolveFfmpeg,
 } from '../src/index.js';
+import { DEFAULT_X264_PARAMS } from '../src/options.js';
 import { startXvfb } from '../test/xvfb.js';
 
 const seconds = Number(process.argv[2] ?? 60);
@@ -32,6 +33,9 @@ const settings: CaptureSettings = {
 
 const decimate = { dropStillFrames: true };
 const noDelay = ['-x264-params', 'rc-lookahead=0:sync-lookahead=0:bframes=0'];
+// zerolatency plus x264 parameters for text; the explicit no-delay form (tune none) encodes the same bits.
+const textParams = (x264Params: string) => ({ ...decimate, x264Params });
+const textDefaults = textParams(DEFAULT_X264_PARAMS);
 const x264 = (preset: string, tune: string, crf: number | null, keyframeSeconds: number, extra = {}) =>
   ({
     preset,
@@ -40,6 +44,7 @@ const x264 = (preset: string, tune: string, crf: number | null, keyframeSeconds:
     keyframeSeconds,
     threads: 1,
     dropStillFrames: false,
+    x264Params: '',
     ...extra,
   }) as FfmpegCaptureOptionsInput;
 const variants: { name: string; options: FfmpegCaptureOptionsInput }[] = [
@@ -80,6 +85,41 @@ const variants: { name: string; options: FfmpegCaptureOptionsInput }[] = [
   {
     name: 'veryfast stillimage no-lookahead crf34 gop600s mpdecimate',
     options: x264('veryfast', 'stillimage', 34, 600, { ...decimate, extraOutputArgs: noDelay }),
+  },
+  {
+    // Same QP for every frame: still frames after a new page stop re-spending bits on it.
+    name: 'veryfast zerolatency qcomp=1 crf32 gop600s mpdecimate',
+    options: x264('veryfast', 'zerolatency', 32, 600, textParams('qcomp=1')),
+  },
+  {
+    name: 'slower zerolatency qcomp=1 crf32 gop600s mpdecimate',
+    options: x264('slower', 'zerolatency', 32, 600, textParams('qcomp=1')),
+  },
+  {
+    name: 'veryfast zerolatency scenecut=0 qcomp=1 umh merange=64 trellis=2 crf30 gop600s mpdecimate',
+    options: x264(
+      'veryfast',
+      'zerolatency',
+      30,
+      600,
+      textParams('scenecut=0:qcomp=1:me=umh:merange=64:trellis=2'),
+    ),
+  },
+  {
+    name: 'veryfast zerolatency scenecut=0 qcomp=1 umh merange=128 trellis=2 crf30 gop600s mpdecimate (default)',
+    options: x264('veryfast', 'zerolatency', 30, 600, textDefaults),
+  },
+  {
+    name: 'the default at crf28',
+    options: x264('veryfast', 'zerolatency', 28, 600, textDefaults),
+  },
+  {
+    name: 'the default at crf32',
+    options: x264('veryfast', 'zerolatency', 32, 600, textDefaults),
+  },
+  {
+    name: 'the default with x264 qcomp (0.6) crf32',
+    options: x264('veryfast', 'zerolatency', 32, 600, textParams('scenecut=0:me=umh:merange=128:trellis=2')),
   },
 ];
 const only = process.env.BENCH_VARIANTS?.split(',').map(Number);

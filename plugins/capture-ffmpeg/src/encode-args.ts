@@ -20,6 +20,7 @@ type EncodeOptions = Pick<
   FfmpegCaptureOptions,
   | 'preset'
   | 'tune'
+  | 'x264Params'
   | 'crf'
   | 'dropStillFrames'
   | 'keyframeSeconds'
@@ -62,6 +63,7 @@ export function outputArgs(
     '-preset',
     options.preset,
     ...(options.tune === 'none' ? [] : ['-tune', options.tune]),
+    ...(options.x264Params ? ['-x264-params', options.x264Params] : []),
     ...(options.crf === null ? ['-b:v', `${settings.bitrateKbps}k`] : ['-crf', String(options.crf)]),
     ...(options.dropStillFrames ? ['-vsync', 'vfr'] : []),
     '-maxrate',

@@ -11,8 +11,16 @@ export const X264_PRESETS = [
   'fast',
   'medium',
   'slow',
+  'slower',
 ] as const;
 export const X264_TUNES = ['none', 'stillimage', 'zerolatency', 'animation', 'film'] as const;
+/**
+ * For screens of text, most of whose frames mpdecimate has dropped: every frame at the same quantizer
+ * (qcomp=1, so the still frames after a new page do not re-spend bits polishing it), a new page coded as a
+ * P-frame (scenecut=0) whose blocks a wide motion search (umh over 128 px) finds among the glyphs already on
+ * screen, and trellis quantization. Measured in BENCHMARKS.md.
+ */
+export const DEFAULT_X264_PARAMS = 'scenecut=0:qcomp=1:me=umh:merange=128:trellis=2';
 
 const TestMonitorSchema = z.object({
   width: z.number().int().min(16).max(16384).describe('Width of the virtual monitor in pixels'),
@@ -57,14 +65,23 @@ export const FfmpegCaptureOptionsSchema = z.object({
   tune: z
     .enum(X264_TUNES)
     .default('zerolatency')
-    .describe('libx264 tune; zerolatency keeps the encoder delay (what a crash loses) at one frame'),
+    .describe(
+      'libx264 tune; with zerolatency x264 holds no frame back, so a crash loses one fragment; x264Params override it',
+    ),
+  x264Params: z
+    .string()
+    .regex(/^([\w-]+=[\w.,-]+(:[\w-]+=[\w.,-]+)*)?$/, 'key=value pairs joined by `:`')
+    .default(DEFAULT_X264_PARAMS)
+    .describe(
+      'libx264 `-x264-params`, applied over preset and tune; the default tunes rate control and motion search for text (see BENCHMARKS.md); empty = preset and tune alone',
+    ),
   crf: z
     .number()
     .int()
     .min(0)
     .max(51)
     .nullable()
-    .default(32)
+    .default(30)
     .describe(
       'libx264 constant quality (lower is better and larger), capped by the bitrate setting; null encodes at the bitrate setting instead',
     ),

@@ -112,10 +112,10 @@ test('stderr tail keeps the last lines, progress carriage returns included', () 
 });
 
 test('options: errors name the field; defaults fill in', () => {
-  const bad = FfmpegCaptureOptionsSchema.safeParse({ display: 'nope', crf: 99 });
+  const bad = FfmpegCaptureOptionsSchema.safeParse({ display: 'nope', crf: 99, x264Params: 'ref=3 -y' });
   assert.equal(bad.success, false);
   const paths = bad.error!.issues.map((i) => i.path.join('.'));
-  assert.deepEqual(paths.sort(), ['crf', 'display']);
+  assert.deepEqual(paths.sort(), ['crf', 'display', 'x264Params']);
   const ok = FfmpegCaptureOptionsSchema.parse({});
   assert.equal(ok.input, 'auto');
   assert.deepEqual(ok.testMonitors, [{ width: 1920, height: 1080 }]);
@@ -145,6 +145,9 @@ test('output arguments follow the settings', () => {
   assert.equal(value('-map'), '1:v:0');
   assert.equal(value('-filter:v'), 'format=bgr24,format=yuv420p,mpdecimate=max=4');
   assert.equal(value('-crf'), '32');
+  // zerolatency keeps x264's delay at zero frames (what a killed capture loses is one fragment).
+  assert.equal(value('-tune'), 'zerolatency');
+  assert.equal(value('-x264-params'), 'scenecut=0:qcomp=1:me=umh:merange=128:trellis=2');
   assert.equal(value('-maxrate'), '300k');
   assert.equal(value('-bufsize'), '600k');
   assert.equal(value('-t'), '7200');
@@ -159,11 +162,13 @@ test('output arguments follow the settings', () => {
   const scaled = outputArgs(
     target,
     { ...settings, maxWidth: 640, maxHeight: 480 },
-    { ...options, crf: null },
+    { ...options, crf: null, x264Params: '', tune: 'none' },
   );
   assert.equal(value('-filter:v', scaled), 'scale=640:360:flags=area,format=yuv420p,mpdecimate=max=4');
   assert.equal(value('-b:v', scaled), '300k');
   assert.ok(!scaled.includes('-crf'));
+  assert.ok(!scaled.includes('-x264-params'));
+  assert.ok(!scaled.includes('-tune'));
 });
 
 test.run();
