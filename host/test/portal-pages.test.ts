@@ -393,11 +393,18 @@ for (const kind of await databaseKinds()) {
     const byPhone = await (await p.fetch('/calls?phone=2222', { cookie: admin })).text();
     assert.match(byPhone, new RegExp(uploading.callId));
     assert.not.match(byPhone, new RegExp(stored.callId));
-    const today = new Date().toISOString().slice(0, 10);
+    // The seeded call's own day (it starts an hour back, which is yesterday just after midnight UTC).
+    const { started_at } = await p.t.host
+      .services()
+      .database.db.selectFrom('calls')
+      .select('started_at')
+      .where('id', '=', stored.callId)
+      .executeTakeFirstOrThrow();
+    const callDay = new Date(started_at).toISOString().slice(0, 10);
     const byDate = await (await p.fetch(`/calls?from=2000-01-01&to=2000-01-02`, { cookie: admin })).text();
     assert.match(byDate, /No calls match these filters/);
     assert.match(
-      await (await p.fetch(`/calls?from=${today}&tz=0`, { cookie: admin })).text(),
+      await (await p.fetch(`/calls?from=${callDay}&tz=0`, { cookie: admin })).text(),
       new RegExp(stored.callId),
     );
     for (let i = 0; i < 26; i++)
