@@ -27,6 +27,14 @@ export * from './template/render.js';
 export * from './template/sanitize.js';
 export * from './template/template-error.js';
 export * from './template/variables.js';
+export {
+  type CheckLine,
+  type CheckStatus,
+  fail as checkFail,
+  formatLines as formatCheckLines,
+  ok as checkOk,
+  warn as checkWarn,
+} from './util/check-line.js';
 export * from './util/digest-stream.js';
 export * from './util/key.js';
 export * from './util/zod-issues.js';
