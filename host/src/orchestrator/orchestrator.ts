@@ -48,6 +48,19 @@ export interface OrchestratorOptions {
 
 type Leg = Selectable<CallLegsTable>;
 
+/** The ids and upload token of a capture about to be asked for. */
+interface NewCapture {
+  recordingId: string;
+  captureId: string;
+  token: ReturnType<typeof newUploadToken>;
+}
+
+const newCapture = (): NewCapture => ({
+  recordingId: randomUUID(),
+  captureId: `cap_${randomBytes(12).toString('hex')}`,
+  token: newUploadToken(),
+});
+
 /** An end applied to memory ahead of the database; `stopped` when `capture.stop` was sent for it. */
 interface CommittedEnd {
   stopped?: { recordingId: string; sent: boolean };
@@ -216,18 +229,9 @@ export class Orchestrator {
       state.setLeg(key, { recordingId: outcome.capture.recordingId, workstationId, ended: false });
       return { ...base, outcome };
     }
-    const recordingId = randomUUID();
-    const captureId = `cap_${randomBytes(12).toString('hex')}`;
-    const token = newUploadToken();
-    const sent = this.o.channel.send(tenantId, workstationId, {
-      v: PROTOCOL_VERSION,
-      type: 'capture.start',
-      captureId,
-      recordingId,
-      settings: captureSettingsOf(settings),
-      uploadToken: token.token,
-    });
-    if (!sent) {
+    const capture = newCapture();
+    const { recordingId, captureId } = capture;
+    if (!this.sendCaptureStart(tenantId, workstationId, capture, settings)) {
       state.setLeg(key, { recordingId: null, workstationId: null, ended: false });
       return {
         ...base,
@@ -238,7 +242,7 @@ export class Orchestrator {
     state.setLeg(key, { recordingId, workstationId, ended: false });
     return {
       ...base,
-      outcome: { kind: 'start', workstationId, recordingId, captureId, tokenHash: token.hash },
+      outcome: { kind: 'start', workstationId, recordingId, captureId, tokenHash: capture.token.hash },
     };
   }
 
@@ -257,23 +261,8 @@ export class Orchestrator {
         : outcome.kind === 'join'
           ? outcome.capture.recordingId
           : outcome.recordingId;
-    if (outcome.kind === 'start') {
-      await db
-        .insertInto('recordings')
-        .values({
-          id: outcome.recordingId,
-          tenant_id: tenantId,
-          workstation_id: outcome.workstationId,
-          user_id: user!.id,
-          capture_id: outcome.captureId,
-          state: 'recording',
-          started_at: new Date(),
-          ended_at: null,
-          end_reason: null,
-          upload_token_hash: outcome.tokenHash,
-        })
-        .execute();
-    }
+    if (outcome.kind === 'start')
+      await this.insertRecording(tenantId, outcome.workstationId, user!.id, outcome);
     const leg: Leg = {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -337,12 +326,7 @@ export class Orchestrator {
       });
       return;
     }
-    await this.o.jobs.enqueue(
-      tenantId,
-      CAPTURE_STOP_JOB,
-      { recordingId, reason: 'max-duration' },
-      new Date(Date.now() + c.settings.maxRecordingSeconds * 1000),
-    );
+    await this.queueMaxDuration(tenantId, outcome.recordingId, c.settings);
     this.log(event.callId, 'capture started', {
       recordingId,
       captureId: outcome.captureId,
@@ -527,7 +511,6 @@ export class Orchestrator {
 
   /** A waiting leg's user became reachable (see startWaiting): join or start a capture on their workstation. */
   private async startFor(leg: Leg, key: string, user: UserView, externalCallId: string): Promise<void> {
-    const { db, channel } = this.o;
     const state = await this.live.load(leg.tenant_id);
     const workstationId = this.live.workstationFor(leg.tenant_id, user.screenRecordingLogin!);
     if (!workstationId) {
@@ -550,33 +533,14 @@ export class Orchestrator {
     }
     const settings = (this.directory.peek(leg.tenant_id) ?? (await this.directory.load(leg.tenant_id)))
       .settings;
-    const recordingId = randomUUID();
-    const captureId = `cap_${randomBytes(12).toString('hex')}`;
-    const token = newUploadToken();
-    await db
-      .insertInto('recordings')
-      .values({
-        id: recordingId,
-        tenant_id: leg.tenant_id,
-        workstation_id: workstationId,
-        user_id: user.id,
-        capture_id: captureId,
-        state: 'recording',
-        started_at: new Date(),
-        ended_at: null,
-        end_reason: null,
-        upload_token_hash: token.hash,
-      })
-      .execute();
-    const sent = channel.send(leg.tenant_id, workstationId, {
-      v: PROTOCOL_VERSION,
-      type: 'capture.start',
-      captureId,
+    const capture = newCapture();
+    const { recordingId, captureId } = capture;
+    await this.insertRecording(leg.tenant_id, workstationId, user.id, {
       recordingId,
-      settings: captureSettingsOf(settings),
-      uploadToken: token.token,
+      captureId,
+      tokenHash: capture.token.hash,
     });
-    if (!sent) {
+    if (!this.sendCaptureStart(leg.tenant_id, workstationId, capture, settings)) {
       await this.endRecording(
         leg.tenant_id,
         recordingId,
@@ -588,13 +552,61 @@ export class Orchestrator {
     state.setCapture(workstationId, { recordingId, captureId });
     state.setLeg(key, { recordingId, workstationId, ended: false });
     await this.link(leg, recordingId);
+    await this.queueMaxDuration(leg.tenant_id, recordingId, settings);
+    this.log(externalCallId, 'capture started', { recordingId, captureId, workstationId });
+  }
+
+  private sendCaptureStart(
+    tenantId: string,
+    workstationId: string,
+    capture: NewCapture,
+    settings: ScreenRecordingSettings,
+  ): boolean {
+    return this.o.channel.send(tenantId, workstationId, {
+      v: PROTOCOL_VERSION,
+      type: 'capture.start',
+      captureId: capture.captureId,
+      recordingId: capture.recordingId,
+      settings: captureSettingsOf(settings),
+      uploadToken: capture.token.token,
+    });
+  }
+
+  private async insertRecording(
+    tenantId: string,
+    workstationId: string,
+    userId: string,
+    capture: { recordingId: string; captureId: string; tokenHash: string },
+  ): Promise<void> {
+    await this.o.db
+      .insertInto('recordings')
+      .values({
+        id: capture.recordingId,
+        tenant_id: tenantId,
+        workstation_id: workstationId,
+        user_id: userId,
+        capture_id: capture.captureId,
+        state: 'recording',
+        started_at: new Date(),
+        ended_at: null,
+        end_reason: null,
+        upload_token_hash: capture.tokenHash,
+      })
+      .execute();
+  }
+
+  /** The durable stop at the tenant's maximum recording duration, whatever the calls do. */
+  private async queueMaxDuration(
+    tenantId: string,
+    recordingId: string,
+    settings: ScreenRecordingSettings,
+  ): Promise<void> {
     await this.o.jobs.enqueue(
-      leg.tenant_id,
+      tenantId,
       CAPTURE_STOP_JOB,
       { recordingId, reason: 'max-duration' },
       new Date(Date.now() + settings.maxRecordingSeconds * 1000),
     );
-    this.log(externalCallId, 'capture started', { recordingId, captureId, workstationId });
   }
 
   private async link(leg: Leg, recordingId: string): Promise<void> {
