@@ -100,6 +100,7 @@ export class Orchestrator {
   private readonly queue = new TaskQueue();
   private readonly live: LiveState;
   private readonly directory: LiveDirectory;
+  private readonly warming = new Set<string>();
 
   constructor(private readonly o: OrchestratorOptions) {
     this.live = new LiveState(o.db, (tenantId, workstationId) => o.channel.isOnline(tenantId, workstationId));
@@ -173,7 +174,14 @@ export class Orchestrator {
     const state = this.live.peek(tenantId);
     const directory = this.directory.peek(tenantId);
     if (!state || !directory) {
-      if (!state) void this.queue.run(undefined, () => this.live.load(tenantId)).catch(() => undefined);
+      if (!state && !this.warming.has(tenantId)) {
+        // One load per tenant, however many events arrive before it is done.
+        this.warming.add(tenantId);
+        void this.queue
+          .run(undefined, () => this.live.load(tenantId))
+          .catch(() => undefined)
+          .finally(() => this.warming.delete(tenantId));
+      }
       return undefined;
     }
     return this.decide(tenantId, sourceId, event, state, directory);
