@@ -29,7 +29,8 @@ export interface OrchestratorHost {
   /** Hands an event straight to the orchestrator, as source `crm` (repeats reach it; the webhook drops them). */
   inject(event: CallEventInput): Promise<void>;
   /** Posts a signed event to the webhook source `/hooks/crm`. */
-  post(event: CallEventInput | Record<string, unknown>): Promise<number>;
+  /** Posts a signed delivery; `signedAt` (Unix seconds) pins the signature so a test can send an exact repeat. */
+  post(event: CallEventInput | Record<string, unknown>, signedAt?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -101,11 +102,11 @@ export async function startOrchestratorHost(
     inject(event) {
       return host.runtime().orchestrator.handleCallEvent(tenant!.id, 'crm', CallEventSchema.parse(event));
     },
-    async post(event) {
+    async post(event, signedAt) {
       const body = JSON.stringify(event);
       const response = await fetch(`${started.url}/hooks/crm`, {
         method: 'POST',
-        headers: signedHeaders(HOOK_SECRET, body),
+        headers: signedHeaders(HOOK_SECRET, body, signedAt),
         body,
       });
       await response.arrayBuffer();
