@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '@deskrec/core';
 import { simulateCalls } from '@deskrec/pbx-simulator';
-import { PGlite } from '@electric-sql/pglite';
 import { WebSocketServer, type WebSocket as Ws } from 'ws';
 import { createHost } from '../../src/app/create-host.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { EmbeddedWorker } from '../../src/db/embedded/worker-client.js';
 import { benchAgentIdentity, benchExtension, benchLogin } from './identities.js';
 
 const arg = (name: string, fallback: string) => {
@@ -29,11 +29,12 @@ const database = arg('database', 'embedded');
 const baselineSamples = Number(arg('samples', '2000'));
 const now = () => performance.timeOrigin + performance.now();
 
-// --queries: time every embedded-database statement of the calls phase (what dominates the orchestrator).
+// --queries: time every embedded-database statement of the calls phase, from posting it to the worker to its
+// answer (so waiting behind earlier statements counts).
 const queryStats = new Map<string, { count: number; ms: number }>();
 let countQueries = false;
 if (process.argv.includes('--queries')) {
-  const proto = PGlite.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+  const proto = EmbeddedWorker.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
   const query = proto.query;
   proto.query = async function (this: unknown, ...args: unknown[]) {
     const t0 = performance.now();

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '@deskrec/core';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { EmbeddedWorkerDialect } from './embedded/worker-dialect.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -63,10 +62,10 @@ function openPostgres(url: string, schema: string | undefined, logger: Logger): 
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/** PGlite on a worker thread: its statements run as WebAssembly, which would otherwise hold up the main thread. */
 function openEmbedded(dir: string): Kysely<Database> {
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const pglite = new PGlite(dir);
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return new Kysely<Database>({ dialect: new EmbeddedWorkerDialect(dir) });
 }
 
 /** Opens PostgreSQL or the embedded database and runs the same migrations on either. */
