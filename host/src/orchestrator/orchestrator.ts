@@ -6,11 +6,11 @@ import {
   PROTOCOL_VERSION,
   type ScreenRecordingSettings,
 } from '@deskrec/core';
-import type { Kysely, Selectable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { JobsRepo } from '../db/repos/jobs.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
 import type { UsersRepo, UserView } from '../db/repos/users.js';
-import type { Job } from '../db/schema.js';
+import type { Database, Job } from '../db/schema.js';
 import { FETCH_AUDIO_JOB } from '../jobs/fetch-audio.js';
 import type { SegmentsRepo } from '../recordings/segments-repo.js';
 import { newUploadToken } from '../recordings/upload-grants.js';
@@ -60,6 +60,42 @@ const newCapture = (): NewCapture => ({
   captureId: `cap_${randomBytes(12).toString('hex')}`,
   token: newUploadToken(),
 });
+
+/** A new capture's recording row, state "recording" from now. */
+function recordingRow(
+  tenantId: string,
+  workstationId: string,
+  userId: string,
+  capture: { recordingId: string; captureId: string; tokenHash: string },
+): Insertable<Database['recordings']> {
+  return {
+    id: capture.recordingId,
+    tenant_id: tenantId,
+    workstation_id: workstationId,
+    user_id: userId,
+    capture_id: capture.captureId,
+    state: 'recording',
+    started_at: new Date(),
+    ended_at: null,
+    end_reason: null,
+    upload_token_hash: capture.tokenHash,
+  };
+}
+
+/** The durable stop at the tenant's maximum recording duration, whatever the calls do. */
+function maxDurationJob(recordingId: string, settings: ScreenRecordingSettings) {
+  return {
+    kind: CAPTURE_STOP_JOB,
+    payload: { recordingId, reason: 'max-duration' },
+    runAfter: new Date(Date.now() + settings.maxRecordingSeconds * 1000),
+  };
+}
+
+/** What a new capture adds to its first leg's statement. */
+interface NewCaptureRows {
+  recording: Insertable<Database['recordings']>;
+  job: ReturnType<typeof maxDurationJob>;
+}
 
 /** An end applied to memory ahead of the database; `stopped` when `capture.stop` was sent for it. */
 interface CommittedEnd {
@@ -269,8 +305,6 @@ export class Orchestrator {
         : outcome.kind === 'join'
           ? outcome.capture.recordingId
           : outcome.recordingId;
-    if (outcome.kind === 'start')
-      await this.insertRecording(tenantId, outcome.workstationId, user!.id, outcome);
     const leg: Leg = {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -283,12 +317,15 @@ export class Orchestrator {
       recording_id: recordingId,
       no_recording_reason: outcome.kind === 'none' ? outcome.reason : null,
     };
-    const inserted = await db
-      .insertInto('call_legs')
-      .values(leg)
-      .onConflict((oc) => oc.columns(['tenant_id', 'call_id', 'agent_by', 'agent_value']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await this.insertLeg(
+      leg,
+      outcome.kind === 'start'
+        ? {
+            recording: recordingRow(tenantId, outcome.workstationId, user!.id, outcome),
+            job: maxDurationJob(outcome.recordingId, c.settings),
+          }
+        : undefined,
+    );
     if (!inserted)
       return this.repeatedStart(
         c.tenantId,
@@ -322,11 +359,6 @@ export class Orchestrator {
       this.log(event.callId, `no screen recording (${outcome.reason})`, { detail: outcome.detail });
       return;
     }
-    await db
-      .insertInto('call_recordings')
-      .values({ tenant_id: tenantId, call_id: call.id, recording_id: recordingId! })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
     if (outcome.kind === 'join') {
       this.log(event.callId, 'joins the capture already running on the workstation', {
         recordingId,
@@ -334,12 +366,65 @@ export class Orchestrator {
       });
       return;
     }
-    await this.queueMaxDuration(tenantId, outcome.recordingId, c.settings);
     this.log(event.callId, 'capture started', {
       recordingId,
       captureId: outcome.captureId,
       workstationId: outcome.workstationId,
     });
+  }
+
+  /**
+   * Inserts the leg unless it is on record already (false then) and, in the same statement, what goes with
+   * it: the call's link to the leg's recording and, for a new capture, the recording itself (written even
+   * when the leg is not, so the stop that follows finds it) and its max-duration stop. One statement
+   * instead of up to four: at hundreds of calls a second the embedded database's cost is per statement.
+   */
+  private async insertLeg(leg: Leg, capture?: NewCaptureRows): Promise<boolean> {
+    const { db } = this.o;
+    const insertLeg = db
+      .insertInto('call_legs')
+      .values(leg)
+      .onConflict((oc) => oc.columns(['tenant_id', 'call_id', 'agent_by', 'agent_value']).doNothing())
+      .returning(['id', 'tenant_id', 'call_id', 'recording_id']);
+    if (!leg.recording_id) return (await insertLeg.executeTakeFirst()) !== undefined;
+    const linked = db
+      .with('leg', () => insertLeg)
+      .with('link', (q) =>
+        q
+          .insertInto('call_recordings')
+          .columns(['tenant_id', 'call_id', 'recording_id'])
+          .expression((eb) =>
+            eb
+              .selectFrom('leg')
+              .select(['leg.tenant_id', 'leg.call_id', sql<string>`leg.recording_id`.as('r')]),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .returning('call_id'),
+      );
+    if (!capture) return (await linked.selectFrom('leg').select('leg.id').executeTakeFirst()) !== undefined;
+    const { job } = capture;
+    const row = await linked
+      .with('recording', (q) => q.insertInto('recordings').values(capture.recording).returning('id'))
+      .with('stop', (q) =>
+        q
+          .insertInto('jobs')
+          .columns(['tenant_id', 'kind', 'payload', 'run_after'])
+          .expression((eb) =>
+            eb
+              .selectFrom('leg')
+              .select([
+                'leg.tenant_id',
+                sql<string>`${job.kind}::text`.as('kind'),
+                sql<string>`${JSON.stringify(job.payload)}::jsonb`.as('payload'),
+                sql<Date>`${job.runAfter}::timestamptz`.as('run_after'),
+              ]),
+          )
+          .returning('id'),
+      )
+      .selectFrom('leg')
+      .select('leg.id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**
@@ -494,6 +579,31 @@ export class Orchestrator {
     return { ...existing, created: false };
   }
 
+  /**
+   * Ends the event's leg if it is on record and open, found through its call in the same statement (the
+   * usual end: one statement instead of three). Undefined when there is no such leg.
+   */
+  private async closeOpenLeg(tenantId: string, sourceId: string, event: CallEvent): Promise<Leg | undefined> {
+    const { db } = this.o;
+    return db
+      .updateTable('call_legs')
+      .set({ ended_at: event.at })
+      .where('tenant_id', '=', tenantId)
+      .where('agent_by', '=', event.agent.by)
+      .where('agent_value', '=', event.agent.value)
+      .where('ended_at', 'is', null)
+      .where('call_id', 'in', (eb) =>
+        eb
+          .selectFrom('calls')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('source_id', '=', sourceId)
+          .where('external_call_id', '=', event.callId),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   private async findLeg(tenantId: string, callId: string, event: CallEvent): Promise<Leg | undefined> {
     return (await this.o.db
       .selectFrom('call_legs')
@@ -588,33 +698,17 @@ export class Orchestrator {
   ): Promise<void> {
     await this.o.db
       .insertInto('recordings')
-      .values({
-        id: capture.recordingId,
-        tenant_id: tenantId,
-        workstation_id: workstationId,
-        user_id: userId,
-        capture_id: capture.captureId,
-        state: 'recording',
-        started_at: new Date(),
-        ended_at: null,
-        end_reason: null,
-        upload_token_hash: capture.tokenHash,
-      })
+      .values(recordingRow(tenantId, workstationId, userId, capture))
       .execute();
   }
 
-  /** The durable stop at the tenant's maximum recording duration, whatever the calls do. */
   private async queueMaxDuration(
     tenantId: string,
     recordingId: string,
     settings: ScreenRecordingSettings,
   ): Promise<void> {
-    await this.o.jobs.enqueue(
-      tenantId,
-      CAPTURE_STOP_JOB,
-      { recordingId, reason: 'max-duration' },
-      new Date(Date.now() + settings.maxRecordingSeconds * 1000),
-    );
+    const job = maxDurationJob(recordingId, settings);
+    await this.o.jobs.enqueue(tenantId, job.kind, job.payload, job.runAfter);
   }
 
   private async link(leg: Leg, recordingId: string): Promise<void> {
@@ -639,8 +733,9 @@ export class Orchestrator {
     early: CommittedEnd | undefined,
   ): Promise<void> {
     const { db } = this.o;
-    const call = await this.upsertCall(tenantId, sourceId, event);
-    const leg = await this.findLeg(tenantId, call.id, event);
+    const closed = await this.closeOpenLeg(tenantId, sourceId, event);
+    const call = closed ? { id: closed.call_id } : await this.upsertCall(tenantId, sourceId, event);
+    const leg = closed ?? (await this.findLeg(tenantId, call.id, event));
     const state = await this.live.load(tenantId);
     const key = legKey(sourceId, event.callId, event.agent);
     state.setLeg(key, {
@@ -675,26 +770,28 @@ export class Orchestrator {
         .where('no_recording_reason', 'is', null)
         .execute();
       this.log(event.callId, 'end arrived before any start for this agent; nothing to record');
-    } else if (leg.ended_at) {
+    } else if (!closed) {
+      // On record and not open, or closeOpenLeg would have ended it.
       this.log(event.callId, 'duplicate end ignored');
       return;
-    } else {
-      await db.updateTable('call_legs').set({ ended_at: event.at }).where('id', '=', leg.id).execute();
     }
-    const open = await db
-      .selectFrom('call_legs')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('call_id', '=', call.id)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
-    if (!open) {
-      await db
-        .updateTable('calls')
-        .set({ state: 'ended', ended_at: event.at })
-        .where('id', '=', call.id)
-        .execute();
-    }
+    // The call ends with its last open leg.
+    await db
+      .updateTable('calls')
+      .set({ state: 'ended', ended_at: event.at })
+      .where('id', '=', call.id)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('call_legs')
+              .select('id')
+              .where('tenant_id', '=', tenantId)
+              .where('call_id', '=', call.id)
+              .where('ended_at', 'is', null),
+          ),
+        ),
+      )
+      .execute();
     const stopped = early?.stopped;
     if (stopped && stopped.recordingId === leg?.recording_id) {
       if (stopped.sent) await this.markStopping(tenantId, stopped.recordingId, 'call ended');
@@ -936,11 +1033,23 @@ export class Orchestrator {
       }
       case 'capture': {
         const m = event.message;
-        const recording = await this.recordingByCapture(tenantId, workstationId, m.captureId);
-        if (!recording) {
+        const unknown = () =>
           this.o.logger.warn({ workstationId, captureId: m.captureId }, 'agent reported an unknown capture');
+        if (m.type === 'capture.started') {
+          // Found and updated in one statement: every capture reports this once, so it adds up.
+          const updated = await db
+            .updateTable('recordings')
+            .set({ started_at: new Date(m.startedAt) })
+            .where('tenant_id', '=', tenantId)
+            .where('workstation_id', '=', workstationId)
+            .where('capture_id', '=', m.captureId)
+            .returning('id')
+            .executeTakeFirst();
+          if (!updated) unknown();
           return;
         }
+        const recording = await this.recordingByCapture(tenantId, workstationId, m.captureId);
+        if (!recording) return unknown();
         if (m.type === 'capture.segment') {
           const s = m.segment;
           await this.o.segments.upsert(
@@ -956,12 +1065,6 @@ export class Orchestrator {
             },
             'on-agent',
           );
-        } else if (m.type === 'capture.started') {
-          await db
-            .updateTable('recordings')
-            .set({ started_at: new Date(m.startedAt) })
-            .where('id', '=', recording.id)
-            .execute();
         } else if (m.type === 'capture.stopped') {
           await this.endRecording(tenantId, recording.id, 'uploading', m.reason);
         } else if (m.type === 'capture.failed') {
