@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { RecordingState } from '@deskrec/core';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database, SegmentsTable } from '../db/schema.js';
 
 export interface SegmentFacts {
@@ -170,29 +171,37 @@ export class SegmentsRepo {
       .execute();
   }
 
-  /** A recording is stored once it has ended and each of its segments reached storage. */
+  /**
+   * A recording is stored once it has ended and each of its segments reached storage; until then an ended
+   * one is uploading (or stays failed). Decided and written in one statement, since every segment stored
+   * and every capture ended asks.
+   */
   async refreshRecordingState(tenantId: string, recordingId: string): Promise<void> {
-    const recording = await this.db
-      .selectFrom('recordings')
-      .select(['state', 'ended_at'])
+    const next = (eb: ExpressionBuilder<Database, 'recordings'>) => {
+      const segments = eb
+        .selectFrom('segments')
+        .select('segments.id')
+        .where('segments.tenant_id', '=', tenantId)
+        .where('segments.recording_id', '=', recordingId);
+      return eb
+        .case()
+        .when(
+          eb.and([eb.exists(segments), eb.not(eb.exists(segments.where('segments.state', '<>', 'stored')))]),
+        )
+        .then(sql.lit<RecordingState>('stored'))
+        .when('recordings.state', '=', 'failed')
+        .then(sql.lit<RecordingState>('failed'))
+        .else(sql.lit<RecordingState>('uploading'))
+        .end();
+    };
+    await this.db
+      .updateTable('recordings')
+      .set((eb) => ({ state: next(eb) }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', recordingId)
-      .executeTakeFirst();
-    if (!recording || recording.state === 'none' || !recording.ended_at) return;
-    const segments = await this.listForRecording(tenantId, recordingId);
-    const next =
-      segments.length > 0 && segments.every((s) => s.state === 'stored')
-        ? 'stored'
-        : recording.state === 'failed'
-          ? 'failed'
-          : 'uploading';
-    if (next !== recording.state) {
-      await this.db
-        .updateTable('recordings')
-        .set({ state: next })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', recordingId)
-        .execute();
-    }
+      .where('state', '<>', 'none')
+      .where('ended_at', 'is not', null)
+      .where((eb) => eb(next(eb), '<>', eb.ref('recordings.state')))
+      .execute();
   }
 }
