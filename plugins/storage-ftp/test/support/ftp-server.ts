@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface FtpServerOptions {
@@ -30,8 +32,21 @@ export interface FtpServer {
 
 const CHILD = fileURLToPath(new URL('./ftp-server-child.mjs', import.meta.url));
 
+/**
+ * A server run as another uid must be able to reach the checkout; node's "Cannot find module" would not say
+ * why it cannot (a clone in a `mktemp -d` folder, mode 700, is the usual case).
+ */
+function assertReachableByOthers(file: string): void {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`ftp-srv runs as another user here and cannot enter ${dir}: chmod o+x it`);
+    }
+  }
+}
+
 /** Starts ftp-srv on 127.0.0.1 with an ephemeral control port and a random passive port range. */
 export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
+  if (options.uid !== undefined) assertReachableByOthers(CHILD);
   const user = options.user ?? 'rec';
   const password = options.password ?? 'test-password-ftp';
   const pasvMin = randomInt(20_000, 60_000);
