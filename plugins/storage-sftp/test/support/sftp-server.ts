@@ -169,6 +169,10 @@ export async function startSftpServer(options: TestSftpServerOptions): Promise<T
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     clients.add(client);
+    // As OpenSSH's sshd does: without it, each burst of requests waited on a delayed ACK (fastPut ran at
+    // 45 MB/s against this server, 158 with it).
+    // ssh2's Connection has setNoDelay; its type definitions omit it.
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
