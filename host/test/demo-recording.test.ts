@@ -15,8 +15,13 @@ test.before(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-demo-'));
 });
 
-test.after(async () => {
+// Each test stops its demo even when it fails, so one failure does not start the next demo beside a live one.
+test.after.each(async () => {
   await demo?.stop();
+  demo = undefined;
+});
+
+test.after(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
@@ -38,8 +43,21 @@ test('the demo records a simulated call for its auto-authorized agent and stops 
         .select(['calls.external_call_id as callId', 'recordings.id as recordingId'])
         .where('recordings.state', '=', 'stored')
         .executeTakeFirst(),
-    90_000,
-  );
+    // Liveness only: a call of the simulator's length, its wrap-up, the upload and the store job.
+    180_000,
+  ).catch(async (error: Error) => {
+    // Say which step never came: no call, no recording, or segments short of storage.
+    const calls = await db
+      .selectFrom('calls')
+      .select(['external_call_id', 'state', 'no_recording_reason'])
+      .execute();
+    const recordings = await db.selectFrom('recordings').select(['id', 'state', 'end_reason']).execute();
+    const segments = await db
+      .selectFrom('segments')
+      .select(['recording_id', 'idx', 'state', 'error'])
+      .execute();
+    throw new Error(`${error.message}\n${JSON.stringify({ calls, recordings, segments }, null, 1)}`);
+  });
   assert.match(stored.callId, /^demo-/);
   const segments = await db
     .selectFrom('segments')
@@ -63,8 +81,9 @@ test('the demo records a simulated call for its auto-authorized agent and stops 
 
   const { child: agent } = demo.agent;
   const { host } = demo;
-  await demo.stop();
+  const running = demo;
   demo = undefined;
+  await running.stop();
   assert.notEqual(agent.exitCode ?? agent.signalCode, null, 'the agent process has exited');
   assert.throws(() => host.services(), /has not started/, 'the host has stopped');
 });
