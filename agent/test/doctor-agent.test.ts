@@ -7,7 +7,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
 import { test } from 'uvu';
-import { type CheckLine, formatLines, runAgentDoctor } from '../src/doctor/index.js';
+import { type CheckLine, formatCheckLines, runAgentDoctor } from '../src/doctor/index.js';
 
 let root: string;
 const servers: net.Server[] = [];
@@ -56,7 +56,7 @@ async function setup(extra: Record<string, unknown> = {}, controller: Record<str
 
 function line(lines: CheckLine[], check: string): CheckLine {
   const found = lines.find((l) => l.check === check);
-  assert.ok(found, `a "${check}" line in:\n${formatLines(lines)}`);
+  assert.ok(found, `a "${check}" line in:\n${formatCheckLines(lines)}`);
   return found;
 }
 
@@ -74,7 +74,7 @@ test('capture: the plugin describes its ffmpeg, lists monitors and a 2 s test ca
   assert.match(line(lines, 'capture plugin').message, /^ffmpeg .* input lavfi/);
   assert.equal(line(lines, 'monitors').message, '0: 320x240 (primary)');
   const capture = line(lines, 'test capture');
-  assert.equal(capture.status, 'ok', formatLines(lines));
+  assert.equal(capture.status, 'ok', formatCheckLines(lines));
   assert.match(capture.message, /2 s recorded into 1 file\(s\), \d+ bytes, decodes/);
 });
 

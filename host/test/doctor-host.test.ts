@@ -10,7 +10,7 @@ import { createHost } from '../src/app/create-host.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { checkCertificates } from '../src/doctor/certificate-check.js';
 import { checkFreeDisk, checkWritable } from '../src/doctor/disk-checks.js';
-import { type CheckLine, formatLines, runHostDoctor } from '../src/doctor/index.js';
+import { type CheckLine, formatCheckLines, runHostDoctor } from '../src/doctor/index.js';
 import { startE2eHost } from './support/e2e-host.js';
 
 const quiet = { write(_line: string) {} };
@@ -39,7 +39,7 @@ async function configFile(name: string, lines: string[]): Promise<string> {
 
 function line(lines: CheckLine[], check: string): CheckLine {
   const found = lines.find((l) => l.check === check);
-  assert.ok(found, `a "${check}" line in:\n${formatLines(lines)}`);
+  assert.ok(found, `a "${check}" line in:\n${formatCheckLines(lines)}`);
   return found;
 }
 
@@ -75,7 +75,7 @@ test('a fresh config passes every check without creating the data folder', async
   assert.deepEqual(
     lines.filter((l) => l.status !== 'ok'),
     [],
-    formatLines(lines),
+    formatCheckLines(lines),
   );
   assert.equal(line(lines, 'port web').message, `127.0.0.1:${web} is free`);
   await assert.rejects(fs.stat(dataDir), 'the doctor only looks');
@@ -115,7 +115,7 @@ test('a running host: its ports are recognised and its embedded database is not 
     const lines = await runHostDoctor({ file, env: {} });
     assert.equal(line(lines, 'port controller tls').message, 'switched off (0)');
     for (const name of ['port web', 'port controller tcp']) {
-      assert.equal(line(lines, name).status, 'ok', formatLines(lines));
+      assert.equal(line(lines, name).status, 'ok', formatCheckLines(lines));
       assert.match(line(lines, name).message, /served by a running deskrec host/);
     }
     assert.match(line(lines, 'database').message, /in use by the running host, which reports it healthy/);
@@ -144,7 +144,7 @@ test('a running host: its ports are recognised and its embedded database is not 
   assert.match(database.message, /all \d+ migrations applied/);
   assert.equal(line(lines, `storage default-local (${h.dataDir}/recordings)`).status, 'ok');
   const broken = line(lines, 'storage default/broken (local)');
-  assert.equal(broken.status, 'fail', formatLines(lines));
+  assert.equal(broken.status, 'fail', formatCheckLines(lines));
 });
 
 test('database: an unreachable PostgreSQL fails and hides the password', async () => {

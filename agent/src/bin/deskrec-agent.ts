@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from '../agent.js';
 import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
-import { formatLines, runAgentDoctor } from '../doctor/index.js';
+import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
 import { createAgentLogger } from '../logging/agent-logger.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     // The doctor reports a bad config as one of its checks instead of stopping on it.
     const lines = await runAgentDoctor({ file: values.config ?? process.env.DESKREC_AGENT_CONFIG });
     const failed = lines.filter((l) => l.status === 'fail').length;
-    process.stdout.write(`${formatLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
+    process.stdout.write(`${formatCheckLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
     process.exitCode = failed ? 1 : 0;
     return;
   }

@@ -6,12 +6,14 @@ import {
   type CaptureBackend,
   type CapturedSegment,
   CaptureSettingsSchema,
+  type CheckLine,
+  checkFail,
+  checkOk,
   loadPlugins,
   silentLogger,
   systemClock,
 } from '@deskrec/core';
 import type { AgentConfig } from '../config/agent-config.js';
-import { type CheckLine, fail, ok } from './check-line.js';
 
 export const TEST_CAPTURE_MS = 2000;
 
@@ -28,10 +30,10 @@ export async function loadCapture(
       signal,
     });
     const backend = registry.list('capture')[0]!.instance;
-    return { line: ok('capture plugin', backend.describe()), backend };
+    return { line: checkOk('capture plugin', backend.describe()), backend };
   } catch (error) {
     return {
-      line: fail(
+      line: checkFail(
         'capture plugin',
         (error as Error).message,
         'install ffmpeg (or set capture.options.ffmpegPath) and check the capture options',
@@ -58,16 +60,16 @@ export async function checkCaptureInput(config: AgentConfig, backend: CaptureBac
     monitors = await backend.probeMonitors();
   } catch (error) {
     return [
-      fail(
+      checkFail(
         'monitors',
         (error as Error).message,
         'check that the screen can be read (DISPLAY / capture.options.display, session permissions)',
       ),
     ];
   }
-  if (!monitors.length) return [fail('monitors', 'no monitor found', 'check capture.options.display')];
+  if (!monitors.length) return [checkFail('monitors', 'no monitor found', 'check capture.options.display')];
   const lines = [
-    ok(
+    checkOk(
       'monitors',
       monitors.map((m) => `${m.id}: ${m.width}x${m.height}${m.primary ? ' (primary)' : ''}`).join(', '),
     ),
@@ -87,7 +89,7 @@ export async function checkCaptureInput(config: AgentConfig, backend: CaptureBac
       const tail = end.stderrTail?.slice(-3).join(' | ');
       return [
         ...lines,
-        fail(
+        checkFail(
           'test capture',
           `${end.error ?? 'no segment was written'}${tail ? `: ${tail}` : ''}`,
           'run with a trace log (log.trace) and check the encoder output',
@@ -96,17 +98,17 @@ export async function checkCaptureInput(config: AgentConfig, backend: CaptureBac
     }
     const problem = await decodes(config, segments[0]!);
     if (problem)
-      return [...lines, fail('test capture', problem, 'check the capture options and the ffmpeg build')];
+      return [...lines, checkFail('test capture', problem, 'check the capture options and the ffmpeg build')];
     const bytes = segments.reduce((total, s) => total + s.bytes, 0);
     return [
       ...lines,
-      ok(
+      checkOk(
         'test capture',
         `${TEST_CAPTURE_MS / 1000} s recorded into ${segments.length} file(s), ${bytes} bytes, decodes`,
       ),
     ];
   } catch (error) {
-    return [...lines, fail('test capture', (error as Error).message, 'check the capture options')];
+    return [...lines, checkFail('test capture', (error as Error).message, 'check the capture options')];
   } finally {
     await fs.rm(outputDir, { recursive: true, force: true });
   }

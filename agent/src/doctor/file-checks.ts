@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { type CheckLine, checkFail, checkOk, checkWarn } from '@deskrec/core';
 import { freeMb } from '../capture/disk-space.js';
-import { type CheckLine, fail, ok, warn } from './check-line.js';
 
 const isPosix = process.platform !== 'win32';
 
@@ -12,27 +12,27 @@ export async function checkDataFolder(dataDir: string): Promise<CheckLine> {
   try {
     stats = await fs.stat(dataDir);
   } catch {
-    return ok(check, `${dataDir} does not exist yet; the first run creates it`);
+    return checkOk(check, `${dataDir} does not exist yet; the first run creates it`);
   }
   const probe = path.join(dataDir, `.deskrec-doctor-${process.pid}`);
   try {
     await fs.writeFile(probe, 'probe');
     await fs.rm(probe, { force: true });
   } catch (error) {
-    return fail(
+    return checkFail(
       check,
       `${dataDir} is not writable (${(error as NodeJS.ErrnoException).code})`,
       'run the agent as the folder owner or fix its permissions',
     );
   }
   if (isPosix && stats.mode & 0o022) {
-    return warn(
+    return checkWarn(
       check,
       `${dataDir} is writable by other users (mode ${(stats.mode & 0o777).toString(8)})`,
       `chmod 700 ${dataDir}`,
     );
   }
-  return ok(check, `${dataDir} is writable`);
+  return checkOk(check, `${dataDir} is writable`);
 }
 
 /** The identity file holds the workstation secret: only its owner may read it. */
@@ -43,21 +43,21 @@ export async function checkIdentityFile(dataDir: string): Promise<CheckLine> {
   try {
     stats = await fs.stat(file);
   } catch {
-    return ok(check, `${file} does not exist yet; the first run creates it`);
+    return checkOk(check, `${file} does not exist yet; the first run creates it`);
   }
   try {
     const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { workstationId?: unknown };
     if (typeof parsed.workstationId !== 'string') throw new Error('no workstationId');
     if (isPosix && stats.mode & 0o077) {
-      return fail(
+      return checkFail(
         check,
         `${file} can be read by other users (mode ${(stats.mode & 0o777).toString(8)}); it holds the workstation secret`,
         `chmod 600 ${file}`,
       );
     }
-    return ok(check, `${file}: workstation ${parsed.workstationId}, owner-only`);
+    return checkOk(check, `${file}: workstation ${parsed.workstationId}, owner-only`);
   } catch (error) {
-    return fail(
+    return checkFail(
       check,
       `${file} cannot be read: ${(error as Error).message}`,
       'delete it to enroll as a new workstation (an admin authorizes it again)',
@@ -74,11 +74,11 @@ export async function checkFreeDisk(dataDir: string, floorMb: number): Promise<C
   try {
     free = await freeMb(dir);
   } catch (error) {
-    return warn(check, `cannot read the free space of ${dir}: ${(error as Error).message}`);
+    return checkWarn(check, `cannot read the free space of ${dir}: ${(error as Error).message}`);
   }
   const text = `${Math.floor(free).toLocaleString('en')} MiB free for ${dataDir}; captures need ${floorMb} MiB`;
   const fix = 'free space on that disk, move the data folder, or lower upload.minFreeDiskMb';
-  if (free < floorMb) return fail(check, text, fix);
-  if (free < floorMb * 2) return warn(check, `${text} (less than twice the floor)`, fix);
-  return ok(check, text);
+  if (free < floorMb) return checkFail(check, text, fix);
+  if (free < floorMb * 2) return checkWarn(check, `${text} (less than twice the floor)`, fix);
+  return checkOk(check, text);
 }

@@ -1,2 +1,2 @@
-export { type CheckLine, type CheckStatus, formatLines } from './check-line.js';
+export { type CheckLine, type CheckStatus, formatCheckLines } from '@deskrec/core';
 export { type AgentDoctorOptions, runAgentDoctor } from './run-doctor.js';

@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
+import { type CheckLine, checkFail, checkOk, checkWarn } from '@deskrec/core';
 import { parseAddress } from '../config/address.js';
 import type { AgentConfig } from '../config/agent-config.js';
-import { type CheckLine, fail, ok, warn } from './check-line.js';
 
 /**
  * fetch with a deadline on a timer that keeps the process alive (AbortSignal.timeout's does not, so a silent
@@ -89,16 +89,16 @@ async function checkOne(config: AgentConfig, role: string, address: string): Pro
   try {
     ({ host, port } = parseAddress(address, config.controller.tls));
   } catch (error) {
-    return fail(check, `${address}: ${(error as Error).message}`, `set controller.${role} to host:port`);
+    return checkFail(check, `${address}: ${(error as Error).message}`, `set controller.${role} to host:port`);
   }
   const where = `${host}:${port}`;
   const fix = `check that the host runs and that ${where} is open from this machine (firewall, address)`;
   if (!config.controller.tls) {
     try {
       await tcpConnect(host, port);
-      return ok(check, `${where} accepts TCP connections (plain, no TLS)`);
+      return checkOk(check, `${where} accepts TCP connections (plain, no TLS)`);
     } catch (error) {
-      return fail(check, `${where} cannot be reached: ${(error as Error).message}`, fix);
+      return checkFail(check, `${where} cannot be reached: ${(error as Error).message}`, fix);
     }
   }
   let peer: TlsPeer;
@@ -106,12 +106,15 @@ async function checkOne(config: AgentConfig, role: string, address: string): Pro
     const ca = config.controller.caFile ? await fs.readFile(config.controller.caFile, 'utf8') : undefined;
     peer = await tlsConnect(host, port, ca);
   } catch (error) {
-    return fail(check, `${where}: TLS connection failed: ${(error as Error).message}`, fix);
+    return checkFail(check, `${where}: TLS connection failed: ${(error as Error).message}`, fix);
   }
   if (config.controller.caFile) {
     return peer.authorized
-      ? ok(check, `${where} TLS certificate ${peer.fingerprint} is signed by ${config.controller.caFile}`)
-      : fail(
+      ? checkOk(
+          check,
+          `${where} TLS certificate ${peer.fingerprint} is signed by ${config.controller.caFile}`,
+        )
+      : checkFail(
           check,
           `${where} TLS certificate ${peer.fingerprint} is not trusted by ${config.controller.caFile}: ${peer.authorizationError}`,
           'point controller.caFile at the CA that signed the host certificate',
@@ -119,15 +122,15 @@ async function checkOne(config: AgentConfig, role: string, address: string): Pro
   }
   const pin = await pinnedFingerprint(config);
   if (!pin.value) {
-    return warn(
+    return checkWarn(
       check,
       `${where} TLS certificate ${peer.fingerprint}; nothing pinned yet, the first connection pins it`,
       'compare it with the fingerprint the host prints, or set controller.fingerprint',
     );
   }
   return peer.fingerprint === pin.value
-    ? ok(check, `${where} TLS certificate ${peer.fingerprint} matches the pin (${pin.from})`)
-    : fail(
+    ? checkOk(check, `${where} TLS certificate ${peer.fingerprint} matches the pin (${pin.from})`)
+    : checkFail(
         check,
         `${where} TLS certificate ${peer.fingerprint} does not match the pin ${pin.value} (${pin.from})`,
         `if the host certificate was replaced on purpose, update controller.fingerprint or delete ${pin.from}`,
@@ -150,20 +153,20 @@ export async function checkUploadUrl(dataDir: string): Promise<CheckLine> {
   try {
     status = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch {
-    return ok(check, `not known yet: ${file} appears once the agent has run and connected`);
+    return checkOk(check, `not known yet: ${file} appears once the agent has run and connected`);
   }
   if (typeof status.uploadUrl !== 'string' || !status.uploadUrl) {
-    return ok(check, `not known yet: the agent has not been told an upload URL (${file})`);
+    return checkOk(check, `not known yet: the agent has not been told an upload URL (${file})`);
   }
   const controllerHost =
     typeof status.controller === 'string' ? status.controller.replace(/:\d+$/, '') : '127.0.0.1';
   const url = status.uploadUrl.replace('{controller-host}', controllerHost);
   try {
     const response = await fetchWithin(TIMEOUT_MS, url, { method: 'HEAD' });
-    return ok(check, `${url} answers (HTTP ${response.status})`);
+    return checkOk(check, `${url} answers (HTTP ${response.status})`);
   } catch (error) {
     const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-    return fail(
+    return checkFail(
       check,
       `${url} cannot be reached: ${cause}`,
       'check the storage host URL in the portal settings and the firewall between this machine and the host',

@@ -1,7 +1,7 @@
+import { type CheckLine, checkFail, checkOk } from '@deskrec/core';
 import type { AgentConfig } from '../config/agent-config.js';
 import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
 import { checkCaptureInput, loadCapture } from './capture-checks.js';
-import { type CheckLine, fail, ok } from './check-line.js';
 import { checkDataFolder, checkFreeDisk, checkIdentityFile } from './file-checks.js';
 import { checkControllers, checkUploadUrl } from './network-checks.js';
 
@@ -19,10 +19,10 @@ export async function runAgentDoctor(options: AgentDoctorOptions = {}): Promise<
     config = loadAgentConfig(options.file, options.env ?? process.env);
   } catch (error) {
     if (!(error instanceof AgentConfigError)) throw error;
-    return [fail('config', error.message, 'correct the values named above (see deskrec-agent --help)')];
+    return [checkFail('config', error.message, 'correct the values named above (see deskrec-agent --help)')];
   }
   const lines: CheckLine[] = [
-    ok('config', `${options.file ?? 'environment'} is valid; data folder ${config.dataDir}`),
+    checkOk('config', `${options.file ?? 'environment'} is valid; data folder ${config.dataDir}`),
     await checkDataFolder(config.dataDir),
     await checkIdentityFile(config.dataDir),
     await checkFreeDisk(config.dataDir, config.upload.minFreeDiskMb),

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '@deskrec/core';
+import { type CheckLine, checkFail, checkOk, checkWarn, silentLogger } from '@deskrec/core';
 import { Migrator } from 'kysely';
 import type { HostConfig } from '../config/schema.js';
 import { provider } from '../db/migrate.js';
 import { type DatabaseHandle, openDatabase } from '../db/open-database.js';
-import { type CheckLine, fail, ok, warn } from './check-line.js';
 import type { RunningHost } from './port-check.js';
 
 const CHECK = 'database';
@@ -16,8 +15,8 @@ async function migrationState(handle: DatabaseHandle, where: string): Promise<Ch
   const migrations = await new Migrator({ db: handle.db, provider }).getMigrations();
   const pending = migrations.filter((m) => !m.executedAt).map((m) => m.name);
   const text = `${where} answers in ${latency.toFixed(1)} ms`;
-  if (!pending.length) return ok(CHECK, `${text}; all ${migrations.length} migrations applied`);
-  return warn(
+  if (!pending.length) return checkOk(CHECK, `${text}; all ${migrations.length} migrations applied`);
+  return checkWarn(
     CHECK,
     `${text}; ${pending.length} of ${migrations.length} migrations pending (${pending.join(', ')})`,
     'the next host start applies them; back the database up first',
@@ -38,13 +37,13 @@ export async function checkDatabase(
     if (running) {
       return running.database.ok
         ? {
-            line: ok(
+            line: checkOk(
               CHECK,
               `embedded database in ${dir} is in use by the running host, which reports it healthy`,
             ),
           }
         : {
-            line: fail(
+            line: checkFail(
               CHECK,
               `the running host reports its embedded database down: ${running.database.error ?? 'no detail'}`,
               'see the host log; restart the host',
@@ -52,13 +51,13 @@ export async function checkDatabase(
           };
     }
     if (!existsSync(dir))
-      return { line: ok(CHECK, `embedded database not created yet; the first start creates ${dir}`) };
+      return { line: checkOk(CHECK, `embedded database not created yet; the first start creates ${dir}`) };
     try {
       const handle = await openDatabase({ embeddedDir: dir, logger: silentLogger, migrate: false });
       return { line: await migrationState(handle, `embedded database in ${dir}`), handle };
     } catch (error) {
       return {
-        line: fail(
+        line: checkFail(
           CHECK,
           `embedded database in ${dir} cannot be opened: ${(error as Error).message}`,
           'restore the folder from a backup, or move it away to start empty',
@@ -74,7 +73,7 @@ export async function checkDatabase(
   } catch (error) {
     await handle?.close().catch(() => undefined);
     return {
-      line: fail(
+      line: checkFail(
         CHECK,
         `PostgreSQL at ${shown} does not answer: ${(error as Error).message}`,
         'check that the server runs and database.url (or DATABASE_URL) has the right host, port, user and password',

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type CheckLine, fail, ok, warn } from './check-line.js';
+import { type CheckLine, checkFail, checkOk, checkWarn } from '@deskrec/core';
 
 /** The folder itself when it exists, else its nearest existing parent (where it would be created). */
 async function nearestExisting(dir: string): Promise<string> {
@@ -26,15 +26,15 @@ export async function checkWritable(check: string, dir: string): Promise<CheckLi
     await fs.rm(probe, { force: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return fail(
+    return checkFail(
       check,
       `${existing} is not writable (${code})`,
       `give the user running deskrec write access to ${existing}, or point the data folder elsewhere`,
     );
   }
   return existing === path.resolve(dir)
-    ? ok(check, `${dir} is writable`)
-    : ok(check, `${dir} does not exist yet; ${existing} is writable, so it can be created`);
+    ? checkOk(check, `${dir} is writable`)
+    : checkOk(check, `${dir} does not exist yet; ${existing} is writable, so it can be created`);
 }
 
 export interface DiskFloor {
@@ -57,11 +57,11 @@ export async function checkFreeDisk(check: string, dir: string, floor: DiskFloor
   try {
     free = await freeBytes(dir);
   } catch (error) {
-    return warn(check, `cannot read the free space of ${dir}: ${(error as Error).message}`);
+    return checkWarn(check, `cannot read the free space of ${dir}: ${(error as Error).message}`);
   }
   const text = `${mb(free)} free for ${dir}`;
   const fix = `free space on that disk or move the data folder to a larger one`;
-  if (free < floor.failBytes) return fail(check, `${text}, below ${mb(floor.failBytes)}`, fix);
-  if (free < floor.warnBytes) return warn(check, `${text}, below ${mb(floor.warnBytes)}`, fix);
-  return ok(check, text);
+  if (free < floor.failBytes) return checkFail(check, `${text}, below ${mb(floor.failBytes)}`, fix);
+  if (free < floor.warnBytes) return checkWarn(check, `${text}, below ${mb(floor.warnBytes)}`, fix);
+  return checkOk(check, text);
 }

@@ -1,3 +1,3 @@
-export { type CheckLine, type CheckStatus, formatLines } from './check-line.js';
+export { type CheckLine, type CheckStatus, formatCheckLines } from '@deskrec/core';
 export { runHostDoctor } from './run-doctor.js';
 export { runDoctorCli } from './run-doctor-cli.js';

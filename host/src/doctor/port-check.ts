@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { type CheckLine, fail, ok } from './check-line.js';
+import { type CheckLine, checkFail, checkOk } from '@deskrec/core';
 
 /**
  * fetch with a deadline on a timer that keeps the process alive (AbortSignal.timeout's does not, so a silent
@@ -69,32 +69,32 @@ export async function checkPort(
 ): Promise<CheckLine> {
   const check = `port ${spec.name}`;
   if (spec.port === 0) {
-    return ok(check, spec.zero === 'any' ? 'the OS picks a free port (0)' : 'switched off (0)');
+    return checkOk(check, spec.zero === 'any' ? 'the OS picks a free port (0)' : 'switched off (0)');
   }
   const error = await tryBind(spec.host, spec.port);
-  if (!error) return ok(check, `${spec.host}:${spec.port} is free`);
+  if (!error) return checkOk(check, `${spec.host}:${spec.port} is free`);
   if (error.code === 'EADDRINUSE') {
     if (running && servedByHost)
-      return ok(check, `${spec.host}:${spec.port} is served by a running deskrec host`);
-    return fail(
+      return checkOk(check, `${spec.host}:${spec.port} is served by a running deskrec host`);
+    return checkFail(
       check,
       `${spec.host}:${spec.port} is in use by another program`,
       `stop that program (see \`ss -ltnp 'sport = :${spec.port}'\`) or set ${spec.setting}`,
     );
   }
   if (error.code === 'EACCES') {
-    return fail(
+    return checkFail(
       check,
       `no permission to listen on ${spec.port}`,
       `choose a port above 1023 with ${spec.setting}`,
     );
   }
   if (error.code === 'EADDRNOTAVAIL') {
-    return fail(
+    return checkFail(
       check,
       `${spec.host} is not an address of this machine`,
       'use 0.0.0.0 or an address this machine has',
     );
   }
-  return fail(check, `${spec.host}:${spec.port} cannot be bound: ${error.message}`);
+  return checkFail(check, `${spec.host}:${spec.port} cannot be bound: ${error.message}`);
 }

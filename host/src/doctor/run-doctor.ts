@@ -1,8 +1,8 @@
+import { type CheckLine, checkFail, checkOk } from '@deskrec/core';
 import { ConfigError } from '../config/config-error.js';
 import { type LoadConfigOptions, loadConfig } from '../config/load-config.js';
 import type { HostConfig } from '../config/schema.js';
 import { checkCertificates } from './certificate-check.js';
-import { type CheckLine, fail, ok } from './check-line.js';
 import { checkDatabase } from './database-check.js';
 import { checkFreeDisk, checkWritable } from './disk-checks.js';
 import { checkPort, probeRunningHost } from './port-check.js';
@@ -63,9 +63,11 @@ export async function runHostDoctor(options: LoadConfigOptions = {}): Promise<Ch
     config = loadConfig(options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return [fail('config', error.message, 'correct the values named above (see README "Configuration")')];
+    return [
+      checkFail('config', error.message, 'correct the values named above (see README "Configuration")'),
+    ];
   }
-  const lines: CheckLine[] = [ok('config', `${config.source} is valid; data folder ${config.dataDir}`)];
+  const lines: CheckLine[] = [checkOk('config', `${config.source} is valid; data folder ${config.dataDir}`)];
   lines.push(await checkWritable('data folder', config.dataDir));
   lines.push(await checkFreeDisk('free disk', config.dataDir, HOST_DISK_FLOOR));
   const ports = await checkPorts(config);

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { silentLogger } from '@deskrec/core';
+import { type CheckLine, checkFail, checkOk, silentLogger } from '@deskrec/core';
 import type { HostConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/open-database.js';
 import { createRepositories } from '../db/repositories.js';
 import { DEFAULT_TARGET_ID, TargetResolver } from '../storage/target-resolver.js';
-import { type CheckLine, fail, ok } from './check-line.js';
 
 async function checkOne(
   resolver: TargetResolver,
@@ -17,10 +16,14 @@ async function checkOne(
     const { target } = await resolver.byId(tenantId, id);
     const result = await target.check();
     return result.ok
-      ? ok(check, result.message)
-      : fail(check, result.message, 'fix the target in the portal under Storage targets, then test it there');
+      ? checkOk(check, result.message)
+      : checkFail(
+          check,
+          result.message,
+          'fix the target in the portal under Storage targets, then test it there',
+        );
   } catch (error) {
-    return fail(check, (error as Error).message, 'fix the target in the portal under Storage targets');
+    return checkFail(check, (error as Error).message, 'fix the target in the portal under Storage targets');
   }
 }
 
@@ -33,7 +36,7 @@ export async function checkStorage(
   database: DatabaseHandle | undefined,
 ): Promise<CheckLine[]> {
   if (!existsSync(config.dataDir)) {
-    return [ok(`storage ${DEFAULT_TARGET_ID}`, `the first start creates ${config.dataDir}/recordings`)];
+    return [checkOk(`storage ${DEFAULT_TARGET_ID}`, `the first start creates ${config.dataDir}/recordings`)];
   }
   const abort = new AbortController();
   const repos = database ? createRepositories(database.db) : undefined;
