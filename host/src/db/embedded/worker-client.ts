@@ -39,13 +39,17 @@ export class EmbeddedWorker {
     worker.on('message', (message: FromWorker) => this.answer(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`embedded database worker exited (code ${code})`)));
+    // Nothing is outstanding yet: an opened database that is never queried must not keep the process up.
+    worker.unref();
   }
 
   static async start(init: WorkerInit): Promise<EmbeddedWorker> {
     const worker = newWorker(init);
     await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`embedded database worker exited (code ${code})`));
       const onMessage = (message: FromWorker) => {
         worker.off('error', reject);
+        worker.off('exit', onExit);
         if ('error' in message) {
           void worker.terminate();
           reject(fromWorkerError(message.error));
@@ -53,6 +57,7 @@ export class EmbeddedWorker {
       };
       worker.once('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', onExit);
     });
     return new EmbeddedWorker(worker);
   }
