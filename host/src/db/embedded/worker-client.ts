@@ -39,8 +39,6 @@ export class EmbeddedWorker {
     worker.on('message', (message: FromWorker) => this.answer(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`embedded database worker exited (code ${code})`)));
-    // Nothing is outstanding yet: an opened database that is never queried must not keep the process up.
-    worker.unref();
   }
 
   static async start(init: WorkerInit): Promise<EmbeddedWorker> {
