@@ -27,6 +27,7 @@ export * from './template/render.js';
 export * from './template/sanitize.js';
 export * from './template/template-error.js';
 export * from './template/variables.js';
+export * from './util/abort.js';
 export {
   type CheckLine,
   type CheckStatus,

@@ -9,8 +9,11 @@ import type {
   StorageCapabilities,
   StorageTarget,
 } from '../ports/storage-target.js';
+import { abortDownloadOn } from '../util/abort.js';
 import { checkIntegrity, digesting, resolveRange } from '../util/digest-stream.js';
 import { assertValidKey, assertValidPrefix } from '../util/key.js';
+
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * The reference StorageTarget: objects live in memory. It defines the behaviour the kit expects and
@@ -33,15 +36,22 @@ export class MemoryStorageTarget implements StorageTarget {
     assertValidKey(key);
     if (options?.ifNotExists && this.objects.has(key))
       throw new StorageError('already-exists', `${key} already exists`);
+    const aborted = () => new StorageError('aborted', `Upload of ${key} was aborted`);
+    if (options?.signal?.aborted) throw aborted();
     const digest = digesting(body);
+    const onAbort = () => digest.destroy(aborted());
+    options?.signal?.addEventListener('abort', onAbort, { once: true });
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of digest) chunks.push(chunk as Buffer);
     } catch (error) {
+      if (error instanceof StorageError) throw error;
       throw new StorageError('aborted', `Upload of ${key} failed: ${(error as Error).message}`, {
         cause: error,
         retryable: true,
       });
+    } finally {
+      options?.signal?.removeEventListener('abort', onAbort);
     }
     const result = checkIntegrity(key, digest, options);
     if (options?.ifNotExists && this.objects.has(key))
@@ -59,7 +69,13 @@ export class MemoryStorageTarget implements StorageTarget {
     if (!object) throw new StorageError('not-found', `${key} does not exist`);
     const range = resolveRange(key, object.data.length, options?.range);
     const slice = object.data.subarray(range.start, range.end + 1);
-    return { body: Readable.from([slice]), size: object.data.length, range };
+    // In 64 KiB chunks, as a stream from a server arrives.
+    const chunks = Array.from({ length: Math.ceil(slice.length / CHUNK_BYTES) }, (_, i) =>
+      slice.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
+    );
+    const body = Readable.from(chunks, { objectMode: false });
+    abortDownloadOn(options?.signal, body, key);
+    return { body, size: object.data.length, range };
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {

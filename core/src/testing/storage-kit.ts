@@ -19,6 +19,7 @@ export const STORAGE_KIT_TESTS = [
   'invalid keys are refused',
   'concurrent writes to different keys',
   'failed stream leaves no object',
+  'aborted transfers',
   'atomic visibility',
   'list by prefix',
   'delete is idempotent',
@@ -310,6 +311,52 @@ export function storageTargetKit(options: StorageKitOptions): void {
     assert.deepEqual(await keysUnder(t, 'failed/'), [], 'no temporary object listed');
     await t.put('failed/partial.bin', Readable.from([Buffer.from('retry works')]));
     assert.equal((await read(t, 'failed/partial.bin')).toString(), 'retry works');
+  });
+
+  define('aborted transfers', async (t) => {
+    const early = new AbortController();
+    early.abort();
+    await rejectsWith(
+      'aborted',
+      () => t.put('abort/early.bin', Readable.from([Buffer.from('x')]), { signal: early.signal }),
+      'put with an aborted signal',
+    );
+    const midway = new AbortController();
+    async function* stalled() {
+      yield Buffer.alloc(MiB, 1);
+      midway.abort();
+      await new Promise(() => {});
+    }
+    await rejectsWith(
+      'aborted',
+      () => t.put('abort/midway.bin', stalled(), { signal: midway.signal }),
+      'put aborted midway',
+    );
+    assert.deepEqual(
+      await keysUnder(t, 'abort/'),
+      [],
+      'no object and no temporary object after aborted puts',
+    );
+
+    const source = generatedBytes(4 * MiB);
+    await t.put('abort/object.bin', source.stream());
+    const reading = new AbortController();
+    const { body } = await t.get('abort/object.bin', { signal: reading.signal });
+    await rejectsWith(
+      'aborted',
+      async () => {
+        for await (const _ of body) reading.abort();
+      },
+      'get aborted midway',
+    );
+    // An abort must release what the transfer held (a connection, a handle): the target keeps working.
+    for (let i = 0; i < 4; i++) {
+      const again = new AbortController();
+      const { body: next } = await t.get('abort/object.bin', { signal: again.signal });
+      next.once('data', () => again.abort());
+      await bytesOf(next).catch(() => undefined);
+    }
+    assert.equal((await digestOf((await t.get('abort/object.bin')).body)).sha256, source.sha256);
   });
 
   define('atomic visibility', async (t) => {

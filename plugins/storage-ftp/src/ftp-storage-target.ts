@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import {
+  abortDownloadOn,
   assertValidKey,
   assertValidPrefix,
   type CheckResult,
@@ -141,16 +142,7 @@ export class FtpStorageTarget implements StorageTarget {
       toStorageError(error, `Reading ${path}`, 'read'),
     );
     void transfer.finished.then((reusable) => this.pool.release(lease.client, reusable));
-    const signal = options?.signal;
-    if (signal) {
-      const onAbort = () =>
-        transfer.body.destroy(new StorageError('aborted', `Download of ${key} was aborted`));
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        transfer.body.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
-    }
+    abortDownloadOn(options?.signal, transfer.body, key);
     return { body: transfer.body, size, range };
   }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  abortDownloadOn,
   assertValidPrefix,
   checkIntegrity,
   digesting,
@@ -15,6 +16,7 @@ import {
   type PutResult,
   resolveRange,
   type StorageCapabilities,
+  StorageError,
   type StorageTarget,
 } from '@deskrec/core';
 import { toStorageError } from './errors.js';
@@ -77,6 +79,9 @@ export class LocalStorageTarget implements StorageTarget {
       return result;
     } catch (error) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
+      if (options?.signal?.aborted) {
+        throw new StorageError('aborted', `Upload of ${key} was aborted`, { cause: error });
+      }
       const mapped = toStorageError(error, `writing ${key}`);
       if (mapped.code === 'unknown' && !(error as NodeJS.ErrnoException).code) {
         throw toStorageError(
@@ -95,13 +100,8 @@ export class LocalStorageTarget implements StorageTarget {
       if (!info.isFile()) throw toStorageError({ code: 'ENOENT', message: 'not a file' }, key);
       const range = resolveRange(key, info.size, options?.range);
       const body =
-        info.size === 0
-          ? Readable.from([])
-          : createReadStream(file, {
-              start: range.start,
-              end: range.end,
-              ...(options?.signal ? { signal: options.signal } : {}),
-            });
+        info.size === 0 ? Readable.from([]) : createReadStream(file, { start: range.start, end: range.end });
+      abortDownloadOn(options?.signal, body, key);
       return { body, size: info.size, range };
     } catch (error) {
       throw toStorageError(error, `reading ${key}`);

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
+  abortDownloadOn,
   checkIntegrity,
   type GetOptions,
   type GetResult,
@@ -146,6 +147,13 @@ export class S3StorageTarget implements StorageTarget {
     // Checks the range's shape only; S3 itself answers 416 for a start past the end.
     if (options?.range) resolveRange(key, Number.MAX_SAFE_INTEGER, options.range);
     const range = options?.range;
+    // The SDK's abort covers the request; once the body streams, an abort must fail it with `aborted`
+    // (abortDownloadOn), which the SDK's own listener, tearing the socket down first, would pre-empt.
+    const request = new AbortController();
+    const signal = options?.signal;
+    const abortRequest = () => request.abort(signal?.reason);
+    if (signal?.aborted) abortRequest();
+    signal?.addEventListener('abort', abortRequest, { once: true });
     try {
       const response = await this.client.send(
         new GetObjectCommand({
@@ -153,7 +161,7 @@ export class S3StorageTarget implements StorageTarget {
           Key: objectKey,
           ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
         }),
-        options?.signal ? { abortSignal: options.signal } : {},
+        { abortSignal: request.signal },
       );
       const body = (response.Body as Readable | undefined) ?? Readable.from([]);
       const served = parseContentRange(response.ContentRange);
@@ -167,17 +175,21 @@ export class S3StorageTarget implements StorageTarget {
       }
       const from = served?.start ?? 0;
       const to = served?.end ?? size - 1;
-      if (!range || (from === wanted.start && to === wanted.end)) return { body, size, range: wanted };
-      if (from > wanted.start || to < wanted.end) {
+      if (range && (from > wanted.start || to < wanted.end)) {
         body.destroy();
         throw new StorageError(
           'unknown',
           `${this.service} served bytes ${from}-${to} of ${key} when asked for ${wanted.start}-${wanted.end}`,
         );
       }
-      return { body: sliceOf(body, wanted.start - from, wanted.end - wanted.start + 1), size, range: wanted };
+      const exact = !range || (from === wanted.start && to === wanted.end);
+      const result = exact ? body : sliceOf(body, wanted.start - from, wanted.end - wanted.start + 1);
+      abortDownloadOn(signal, result, key);
+      return { body: result, size, range: wanted };
     } catch (error) {
       throw await this.failure(error, 'reading', objectKey);
+    } finally {
+      signal?.removeEventListener('abort', abortRequest);
     }
   }
 

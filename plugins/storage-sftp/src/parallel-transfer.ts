@@ -1,20 +1,19 @@
 import { Readable, Writable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 
-/**
- * Bytes per SFTP READ/WRITE request unless the server announces more: fits every server's packet limit
- * (ssh2 assumes 34000 bytes), so no request is split into sequential round trips.
- */
+/** The unit of `parallelRequests`: bytes in flight are bounded by it × 32 KiB whatever the request size. */
 export const REQUEST_BYTES = 32 * 1024;
 
 /**
- * The largest request the server accepts in one packet: OpenSSH announces ~255 KiB (`limits@openssh.com`,
- * which ssh2 reads into these fields); fewer, larger requests cost less per byte.
+ * The largest READ/WRITE ssh2 sends as one request: the server's `limits@openssh.com` (OpenSSH: ~255 KiB;
+ * fewer, larger requests cost less per byte) or what fits the channel's packet (31952 bytes on a 32 KiB
+ * packet). A request above it is split by ssh2 into parts sent one after the other, each a round trip:
+ * 32 KiB requests to a server without the extension cost two round trips each.
  */
 function requestBytesOf(sftp: SFTPWrapper, kind: 'read' | 'write'): number {
   const limits = sftp as unknown as { _maxReadLen?: number; _maxWriteLen?: number };
   const max = kind === 'read' ? limits._maxReadLen : limits._maxWriteLen;
-  return typeof max === 'number' && max > REQUEST_BYTES ? max : REQUEST_BYTES;
+  return typeof max === 'number' && max > 0 ? max : REQUEST_BYTES;
 }
 
 /**
@@ -97,26 +96,37 @@ interface Pending {
   error?: Error;
 }
 
+export interface ReaderOptions {
+  /** First and last byte to read, inclusive. */
+  start: number;
+  end: number;
+  parallel: number;
+  /** Aborted when the connection drops. */
+  lost: AbortSignal;
+  /** Turns a failure into the error the stream's consumer sees. */
+  describe(error: Error): Error;
+}
+
 /**
  * Reads bytes `start`..`end` (inclusive) of an open SFTP file handle with up to `parallel` × 32 KiB of
  * READs in flight, pushing them in order. Closes the handle when it ends or is destroyed.
  */
 export class ParallelReader extends Readable {
   private next: number;
+  private readonly end: number;
   private readonly pending: Pending[] = [];
   private wanting = false;
+  private readonly window: { requestBytes: number; inFlight: number };
 
   constructor(
     private readonly sftp: SFTPWrapper,
     private readonly handle: Buffer,
-    start: number,
-    private readonly end: number,
-    parallel: number,
-    private readonly lost: AbortSignal,
-    private readonly window = windowOf(sftp, 'read', parallel),
+    private readonly options: ReaderOptions,
   ) {
-    super({ highWaterMark: parallel * REQUEST_BYTES });
-    this.next = start;
+    super({ highWaterMark: options.parallel * REQUEST_BYTES });
+    this.next = options.start;
+    this.end = options.end;
+    this.window = windowOf(sftp, 'read', options.parallel);
   }
 
   override _read(): void {
@@ -160,8 +170,9 @@ export class ParallelReader extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const described = error && this.options.describe(error);
     // A dropped connection never answers CLOSE (and the server closed the handle with it).
-    if (this.lost.aborted) callback(error);
-    else this.sftp.close(this.handle, () => callback(error));
+    if (this.options.lost.aborted) callback(described);
+    else this.sftp.close(this.handle, () => callback(described));
   }
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { finished, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  abortDownloadOn,
   assertValidPrefix,
   type CheckResult,
   checkIntegrity,
@@ -156,24 +157,21 @@ export class SftpStorageTarget implements StorageTarget {
         return { body: Readable.from([]), size: 0, range };
       }
       const handle = await whileAlive(connection, openFile(connection.sftp, final, 'r'));
-      const source = new ParallelReader(
-        connection.sftp,
-        handle,
-        range.start,
-        range.end,
-        this.options.parallelRequests,
-        connection.lost,
-      );
-      const body = new PassThrough();
-      const abortOnLoss = () => source.destroy(connection.lost.reason);
+      const body = new ParallelReader(connection.sftp, handle, {
+        ...range,
+        parallel: this.options.parallelRequests,
+        lost: connection.lost,
+        // The caller gets StorageErrors mid-stream too.
+        describe: (error) => toStorageError(error, context),
+      });
+      const abortOnLoss = () => body.destroy(connection.lost.reason);
       connection.lost.addEventListener('abort', abortOnLoss, { once: true });
-      // The caller gets StorageErrors mid-stream too; destroying `body` closes the remote handle.
-      pipeline(source, body, ...(options?.signal ? [{ signal: options.signal }] : []))
-        .catch((error) => body.destroy(toStorageError(error, context)))
-        .finally(() => {
-          connection.lost.removeEventListener('abort', abortOnLoss);
-          release();
-        });
+      abortDownloadOn(options?.signal, body, key);
+      // Destroying `body` closes the remote handle; the connection goes back once the stream is done.
+      finished(body, () => {
+        connection.lost.removeEventListener('abort', abortOnLoss);
+        release();
+      });
       return { body, size: info.size, range };
     } catch (error) {
       release();
