@@ -52,11 +52,12 @@ export class SftpStorageTarget implements StorageTarget {
   readonly capabilities = SFTP_CAPABILITIES;
   readonly root: string;
   private readonly pool: ConnectionPool;
+  private readonly orphans = new Set<string>();
 
   constructor(
     private readonly options: SftpStorageOptions,
     privateKey: string | undefined,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.root = normalizeRoot(options.root);
     this.pool = new ConnectionPool(options, privateKey, logger);
@@ -74,8 +75,10 @@ export class SftpStorageTarget implements StorageTarget {
     const final = remotePathOf(this.root, key);
     const dir = path.posix.dirname(final);
     const temp = path.posix.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    let orphaned = false;
     return this.pool
       .use(async ({ sftp, lost }) => {
+        await this.removeOrphans(sftp);
         let step = this.context(`creating folder for ${key}`, dir);
         let tempCreated = false;
         let out: Writable | undefined;
@@ -101,8 +104,10 @@ export class SftpStorageTarget implements StorageTarget {
           tempCreated = false;
           return result;
         } catch (error) {
-          // On a dropped connection the temp file stays behind (hidden from list()); nothing else can reach it.
-          if (tempCreated && !lost.aborted) await unlink(sftp, temp).catch(() => undefined);
+          if (tempCreated) {
+            if (lost.aborted) orphaned = true;
+            else await unlink(sftp, temp).catch(() => undefined);
+          }
           if (options?.signal?.aborted) {
             throw new StorageError('aborted', `Upload of ${key} was aborted`, { cause: error });
           }
@@ -112,8 +117,27 @@ export class SftpStorageTarget implements StorageTarget {
         }
       })
       .catch((error) => {
+        // The connection that wrote the temp file is gone: remove it over another one, without delaying
+        // the caller's error; while the server stays unreachable it is kept for the next put.
+        if (orphaned) {
+          this.orphans.add(temp);
+          void this.pool.use(({ sftp }) => this.removeOrphans(sftp)).catch(() => undefined);
+        }
         throw toStorageError(error, this.context(`writing ${key}`, temp));
       });
+  }
+
+  /**
+   * Removes temp files left by uploads whose connection dropped (hidden from list(), but taking space).
+   * One try each once the server is reachable again; a file that cannot be removed is named in the log.
+   */
+  private async removeOrphans(sftp: SFTPWrapper): Promise<void> {
+    for (const temp of this.orphans) {
+      this.orphans.delete(temp);
+      await unlink(sftp, temp).catch((error) =>
+        this.logger.warn({ path: temp, error: String(error) }, 'could not remove an orphaned upload'),
+      );
+    }
   }
 
   private exists(key: string, final: string): StorageError {

@@ -147,7 +147,7 @@ test('permission denied on a read-only root names the path', async () => {
   }
 });
 
-test('server gone mid-upload: retryable error, no object, and the next put reconnects', async () => {
+test('server gone mid-upload: retryable error, no object, no temp file left, and the next put reconnects', async () => {
   const target = await createTarget(options({ root: '/drop' }));
   try {
     assert.equal((await target.check()).ok, true);
@@ -171,6 +171,11 @@ test('server gone mid-upload: retryable error, no object, and the next put recon
     assert.deepEqual(keys, []);
     await target.put('big/object.bin', small());
     assert.equal((await target.stat('big/object.bin'))?.size, 1);
+    assert.deepEqual(
+      await fs.readdir(path.join(base, 'drop/big')),
+      ['object.bin'],
+      'the temp file of the dropped upload is removed over a new connection',
+    );
   } finally {
     await target.close();
   }
