@@ -9,7 +9,7 @@ import type {
   StorageCapabilities,
   StorageTarget,
 } from '../ports/storage-target.js';
-import { abortDownloadOn } from '../util/abort.js';
+import { failWhenAborted } from '../util/abort.js';
 import { checkIntegrity, digesting, resolveRange } from '../util/digest-stream.js';
 import { assertValidKey, assertValidPrefix } from '../util/key.js';
 
@@ -36,11 +36,8 @@ export class MemoryStorageTarget implements StorageTarget {
     assertValidKey(key);
     if (options?.ifNotExists && this.objects.has(key))
       throw new StorageError('already-exists', `${key} already exists`);
-    const aborted = () => new StorageError('aborted', `Upload of ${key} was aborted`);
-    if (options?.signal?.aborted) throw aborted();
     const digest = digesting(body);
-    const onAbort = () => digest.destroy(aborted());
-    options?.signal?.addEventListener('abort', onAbort, { once: true });
+    failWhenAborted(options?.signal, digest, `Upload of ${key}`);
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of digest) chunks.push(chunk as Buffer);
@@ -50,8 +47,6 @@ export class MemoryStorageTarget implements StorageTarget {
         cause: error,
         retryable: true,
       });
-    } finally {
-      options?.signal?.removeEventListener('abort', onAbort);
     }
     const result = checkIntegrity(key, digest, options);
     if (options?.ifNotExists && this.objects.has(key))
@@ -74,7 +69,7 @@ export class MemoryStorageTarget implements StorageTarget {
       slice.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
     );
     const body = Readable.from(chunks, { objectMode: false });
-    abortDownloadOn(options?.signal, body, key);
+    failWhenAborted(options?.signal, body, `Download of ${key}`);
     return { body, size: object.data.length, range };
   }
 

@@ -2,12 +2,12 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import {
-  abortDownloadOn,
   assertValidKey,
   assertValidPrefix,
   type CheckResult,
   checkIntegrity,
   digesting,
+  failWhenAborted,
   type GetOptions,
   type GetResult,
   type ObjectInfo,
@@ -72,8 +72,7 @@ export class FtpStorageTarget implements StorageTarget {
     }
     if (options?.signal?.aborted) throw new StorageError('aborted', `Upload of ${key} was aborted`);
     const digest = digesting(body);
-    const onAbort = () => digest.destroy(new StorageError('aborted', `Upload of ${key} was aborted`));
-    options?.signal?.addEventListener('abort', onAbort, { once: true });
+    failWhenAborted(options?.signal, digest, `Upload of ${key}`);
     let lease: Lease | undefined;
     let temp: string | undefined;
     try {
@@ -114,8 +113,6 @@ export class FtpStorageTarget implements StorageTarget {
         await this.removeQuietly(temp);
       }
       throw mapped;
-    } finally {
-      options?.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -142,7 +139,7 @@ export class FtpStorageTarget implements StorageTarget {
       toStorageError(error, `Reading ${path}`, 'read'),
     );
     void transfer.finished.then((reusable) => this.pool.release(lease.client, reusable));
-    abortDownloadOn(options?.signal, transfer.body, key);
+    failWhenAborted(options?.signal, transfer.body, `Download of ${key}`);
     return { body: transfer.body, size, range };
   }
 

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  abortDownloadOn,
   assertValidPrefix,
   checkIntegrity,
   digesting,
+  failWhenAborted,
   type GetOptions,
   type GetResult,
   type ObjectInfo,
@@ -16,7 +16,6 @@ import {
   type PutResult,
   resolveRange,
   type StorageCapabilities,
-  StorageError,
   type StorageTarget,
 } from '@deskrec/core';
 import { toStorageError } from './errors.js';
@@ -61,13 +60,14 @@ export class LocalStorageTarget implements StorageTarget {
       if (options?.ifNotExists && (await this.stat(key)))
         throw toStorageError({ code: 'EEXIST', message: 'object exists' }, key);
       const digest = digesting(body);
+      failWhenAborted(options?.signal, digest, `Upload of ${key}`);
       // `flush` fsyncs the file before the stream reports it finished.
       const out = createWriteStream(temp, {
         flags: 'wx',
         mode: 0o640,
         flush: this.options.fsync,
       });
-      await pipeline(digest, out, ...(options?.signal ? [{ signal: options.signal }] : []));
+      await pipeline(digest, out);
       const result = checkIntegrity(key, digest, options);
       if (options?.ifNotExists) {
         await fs.link(temp, final);
@@ -79,9 +79,6 @@ export class LocalStorageTarget implements StorageTarget {
       return result;
     } catch (error) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
-      if (options?.signal?.aborted) {
-        throw new StorageError('aborted', `Upload of ${key} was aborted`, { cause: error });
-      }
       const mapped = toStorageError(error, `writing ${key}`);
       if (mapped.code === 'unknown' && !(error as NodeJS.ErrnoException).code) {
         throw toStorageError(
@@ -101,7 +98,7 @@ export class LocalStorageTarget implements StorageTarget {
       const range = resolveRange(key, info.size, options?.range);
       const body =
         info.size === 0 ? Readable.from([]) : createReadStream(file, { start: range.start, end: range.end });
-      abortDownloadOn(options?.signal, body, key);
+      failWhenAborted(options?.signal, body, `Download of ${key}`);
       return { body, size: info.size, range };
     } catch (error) {
       throw toStorageError(error, `reading ${key}`);

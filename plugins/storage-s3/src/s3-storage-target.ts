@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
-  abortDownloadOn,
   checkIntegrity,
+  failWhenAborted,
   type GetOptions,
   type GetResult,
   type ObjectInfo,
@@ -148,7 +148,7 @@ export class S3StorageTarget implements StorageTarget {
     if (options?.range) resolveRange(key, Number.MAX_SAFE_INTEGER, options.range);
     const range = options?.range;
     // The SDK's abort covers the request; once the body streams, an abort must fail it with `aborted`
-    // (abortDownloadOn), which the SDK's own listener, tearing the socket down first, would pre-empt.
+    // (failWhenAborted), which the SDK's own listener, tearing the socket down first, would pre-empt.
     const request = new AbortController();
     const signal = options?.signal;
     const abortRequest = () => request.abort(signal?.reason);
@@ -184,7 +184,7 @@ export class S3StorageTarget implements StorageTarget {
       }
       const exact = !range || (from === wanted.start && to === wanted.end);
       const result = exact ? body : sliceOf(body, wanted.start - from, wanted.end - wanted.start + 1);
-      abortDownloadOn(signal, result, key);
+      failWhenAborted(signal, result, `Download of ${key}`);
       return { body: result, size, range: wanted };
     } catch (error) {
       throw await this.failure(error, 'reading', objectKey);

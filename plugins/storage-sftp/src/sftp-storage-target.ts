@@ -4,11 +4,11 @@ import path from 'node:path';
 import { finished, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  abortDownloadOn,
   assertValidPrefix,
   type CheckResult,
   checkIntegrity,
   digesting,
+  failWhenAborted,
   type GetOptions,
   type GetResult,
   type Logger,
@@ -90,11 +90,12 @@ export class SftpStorageTarget implements StorageTarget {
           if (options?.ifNotExists && (await statOf(sftp, final))) throw this.exists(key, final);
           step = this.context(`writing ${key}`, temp);
           const digest = digesting(body);
+          failWhenAborted(options?.signal, digest, `Upload of ${key}`);
           const handle = await openFile(sftp, temp, 'w');
           tempCreated = true;
           out = new ParallelWriter(sftp, handle, this.options.parallelRequests);
           try {
-            await pipeline(digest, out, ...(options?.signal ? [{ signal: options.signal }] : []));
+            await pipeline(digest, out);
           } finally {
             if (!lost.aborted) await closeFile(sftp, handle);
           }
@@ -107,9 +108,6 @@ export class SftpStorageTarget implements StorageTarget {
           if (tempCreated) {
             if (lost.aborted) orphaned = true;
             else await unlink(sftp, temp).catch(() => undefined);
-          }
-          if (options?.signal?.aborted) {
-            throw new StorageError('aborted', `Upload of ${key} was aborted`, { cause: error });
           }
           throw toStorageError(error, step);
         } finally {
@@ -190,7 +188,7 @@ export class SftpStorageTarget implements StorageTarget {
       });
       const abortOnLoss = () => body.destroy(connection.lost.reason);
       connection.lost.addEventListener('abort', abortOnLoss, { once: true });
-      abortDownloadOn(options?.signal, body, key);
+      failWhenAborted(options?.signal, body, `Download of ${key}`);
       // Destroying `body` closes the remote handle; the connection goes back once the stream is done.
       finished(body, () => {
         connection.lost.removeEventListener('abort', abortOnLoss);
