@@ -109,6 +109,37 @@ test('invalid options name the plugin and the exact option path', async () => {
   );
 });
 
+test('a misspelt option is an error naming the path and the nearest valid key, not silently dropped', async () => {
+  const error = await loadError([
+    storage('memory', { bucket: 'a', buckte: 'b', limits: { maxObject: 3 }, colour: 'red' }),
+  ]);
+  assert.equal((error as PluginLoadError).code, 'invalid-options');
+  assert.equal(
+    error.message,
+    'Invalid options for plugin "storage-memory" (plugins.storage[0].options): options.buckte: unknown option; did you mean "bucket"?; options.limits.maxObject: unknown option; did you mean "maxObjects"?; options.colour: unknown option; remove it or check its spelling; options.limits.maxObjects: Invalid input: expected number, received undefined',
+  );
+});
+
+test('unknown options are checked through unions, pipes and defaults; loose objects accept any key', async () => {
+  const { findUnknownOptions } = await import('../src/plugin/unknown-options.js');
+  const { z } = await import('zod');
+  const union = z
+    .union([
+      z.object({ mode: z.literal('a'), host: z.string() }),
+      z.object({ mode: z.literal('b'), path: z.string() }),
+    ])
+    .default({ mode: 'a', host: 'x' });
+  assert.deepEqual(findUnknownOptions(union, { mode: 'b', path: 'p' }, 'options'), []);
+  assert.deepEqual(findUnknownOptions(union, { mode: 'b', paht: 'p' }, 'options'), [
+    { path: 'options.paht', suggestion: 'path' },
+  ]);
+  const piped = z.object({ secret: z.string() }).transform((o) => o.secret);
+  assert.deepEqual(findUnknownOptions(piped, { pasword: 'x', secret: 'y' }, 'options'), [
+    { path: 'options.pasword' },
+  ]);
+  assert.deepEqual(findUnknownOptions(z.object({ a: z.string() }).loose(), { b: 1 }, 'options'), []);
+});
+
 test('create() failure', async () => {
   const error = await loadError([
     { kind: 'call-events', entry: { use: 'fake' }, where: 'plugins.callEvents[0]' },

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests write the config file's ${VAR} syntax, not templates
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -169,6 +170,44 @@ test('error: plugin entries are checked (call-event sources need an id)', async 
   assert.match(
     problem(() => loadConfig({ file, env: {} })),
     'plugins.yaml: plugins.callEvents[0].id:',
+  );
+});
+
+test('secrets by reference: ${VAR} from the environment, file: from a file beside the config', async (ctx) => {
+  await write(ctx, 'pbx.secret', 's3cr3t-from-file\n');
+  const file = await write(
+    ctx,
+    'refs.yaml',
+    [
+      'database: { url: "postgres://deskrec:${DB_PASSWORD}@db.example/deskrec" }',
+      'plugins:',
+      '  callEvents:',
+      '    - { use: webhook, id: crm, options: { secret: "${DESKREC_PBX_SECRET}", note: "costs $$5" } }',
+      '    - { use: asterisk, id: pbx, options: { secret: "file:pbx.secret" } }',
+      '',
+    ].join('\n'),
+  );
+  const config = loadConfig({ file, env: { DB_PASSWORD: 'pw', DESKREC_PBX_SECRET: 'from-env' } });
+  assert.is(config.database.url, 'postgres://deskrec:pw@db.example/deskrec');
+  const [crm, pbx] = config.plugins.callEvents;
+  assert.equal(crm?.options, { secret: 'from-env', note: 'costs $5' });
+  assert.equal(pbx?.options, { secret: 's3cr3t-from-file' });
+});
+
+test('error: a missing variable or secret file names the key, never a value', async (ctx) => {
+  const env = await write(ctx, 'env-ref.yaml', 'database: { url: "${NOT_SET_ANYWHERE}" }\n');
+  assert.is(
+    problem(() => loadConfig({ file: env, env: {} })),
+    'env-ref.yaml: database.url: environment variable NOT_SET_ANYWHERE is not set; set it or write $${NOT_SET_ANYWHERE} for a literal text',
+  );
+  const missing = await write(
+    ctx,
+    'file-ref.yaml',
+    'plugins: { callEvents: [{ use: webhook, id: crm, options: { secret: "file:/nonexistent/secret" } }] }\n',
+  );
+  assert.is(
+    problem(() => loadConfig({ file: missing, env: {} })),
+    'file-ref.yaml: plugins.callEvents[0].options.secret: the file it refers to (/nonexistent/secret) cannot be read (ENOENT); create it or correct the path',
   );
 });
 

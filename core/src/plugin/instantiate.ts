@@ -3,18 +3,27 @@ import type { PluginContext } from './context.js';
 import type { PluginManifest } from './define-plugin.js';
 import { PluginLoadError } from './errors.js';
 import type { PluginKind, PluginKinds } from './kinds.js';
+import { describeUnknownOptions, findUnknownOptions } from './unknown-options.js';
 
-/** Validates options with the plugin's schema; the error names the plugin and each option path. */
+/**
+ * Validates options with the plugin's schema; the error names the plugin and each option path. A key the
+ * schema does not declare is an error too, with the nearest valid key.
+ */
 export function validatePluginOptions<K extends PluginKind>(
   manifest: PluginManifest<K>,
   options: unknown,
   where: string,
 ): unknown {
+  const unknown = findUnknownOptions(manifest.options, options ?? {}, 'options');
   const parsed = manifest.options.safeParse(options ?? {});
-  if (!parsed.success) {
+  const problems = [
+    ...(unknown.length ? [describeUnknownOptions(unknown)] : []),
+    ...(parsed.success ? [] : [formatIssues(parsed.error, 'options')]),
+  ];
+  if (problems.length || !parsed.success) {
     throw new PluginLoadError(
       'invalid-options',
-      `Invalid options for plugin "${manifest.id}" (${where}): ${formatIssues(parsed.error, 'options')}`,
+      `Invalid options for plugin "${manifest.id}" (${where}): ${problems.join('; ')}`,
     );
   }
   return parsed.data;

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { applyEnvOverrides } from './env.js';
 import { type HostConfig, HostConfigSchema } from './schema.js';
+import { resolveSecretReferences } from './secret-references.js';
 
 export interface LoadConfigOptions {
   /** Path given with --config; falls back to DESKREC_CONFIG; none means defaults only. */
@@ -90,8 +91,10 @@ export function loadConfig(options: LoadConfigOptions = {}): HostConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = options.file ?? env.DESKREC_CONFIG;
   const path = file ? resolve(cwd, file) : undefined;
-  const raw = (path ? readConfigFile(path) : {}) as Record<string, unknown>;
   const source = path ? basename(path) : 'configuration';
+  const raw = (
+    path ? resolveSecretReferences(readConfigFile(path), env, resolve(path, '..'), source) : {}
+  ) as Record<string, unknown>;
   const origins = applyEnvOverrides(raw, env);
   const parsed = HostConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatProblems(parsed.error, raw, source, origins));
