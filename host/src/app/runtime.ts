@@ -130,6 +130,9 @@ export async function startRuntime(
     orchestrator,
     tenants: repos.tenants,
     defaultTenantId,
+    bindings: new Map(
+      config.plugins.callEvents.flatMap((entry) => (entry.tenant ? [[entry.id, entry.tenant] as const] : [])),
+    ),
     logger,
   });
   // Started in order; a failure stops what already runs, so nothing keeps using a closing database.

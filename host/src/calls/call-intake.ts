@@ -14,6 +14,8 @@ export interface CallIntakeOptions {
   tenants: TenantsRepo;
   /** Tenant for events that name none (single-tenant sources). */
   defaultTenantId: string;
+  /** Source id → the tenant slug it is bound to, or `*` for a source shared by tenants; absent: the default. */
+  bindings?: ReadonlyMap<string, string>;
   logger: Logger;
 }
 
@@ -40,15 +42,13 @@ export class CallIntake {
             );
             return;
           }
-          void this.tenantOf(parsed.data.tenant)
-            .then((tenantId) => {
-              if (!tenantId) {
-                logger.warn(
-                  { tenant: parsed.data.tenant, callId: parsed.data.callId },
-                  'event names an unknown tenant; skipped',
-                );
+          void this.tenantOf(id, parsed.data.tenant)
+            .then((tenant) => {
+              if ('refused' in tenant) {
+                logger.warn({ tenant: parsed.data.tenant, callId: parsed.data.callId }, tenant.refused);
                 return;
               }
+              const { tenantId } = tenant;
               return this.o.orchestrator.handleCallEvent(tenantId, id, parsed.data);
             })
             .catch((error: Error) =>
@@ -66,9 +66,33 @@ export class CallIntake {
     }
   }
 
-  private async tenantOf(slug: string | undefined): Promise<string | undefined> {
-    if (!slug) return this.o.defaultTenantId;
-    return (await this.o.tenants.bySlug(slug))?.id;
+  /** The tenant an event of source `id` lands in; a source bound to one tenant never reaches another. */
+  private async tenantOf(
+    id: string,
+    slug: string | undefined,
+  ): Promise<{ tenantId: string } | { refused: string }> {
+    const bound = this.o.bindings?.get(id);
+    if (bound === '*') {
+      if (!slug) return { refused: 'event of a source shared by tenants names no tenant; skipped' };
+      const tenant = await this.o.tenants.bySlug(slug);
+      return tenant ? { tenantId: tenant.id } : { refused: 'event names an unknown tenant; skipped' };
+    }
+    if (!bound) {
+      if (!slug) return { tenantId: this.o.defaultTenantId };
+      const tenant = await this.o.tenants.bySlug(slug);
+      return tenant?.id === this.o.defaultTenantId
+        ? { tenantId: tenant.id }
+        : { refused: `event names tenant "${slug}", but this source belongs to the default tenant; skipped` };
+    }
+    if (slug && slug !== bound) {
+      return {
+        refused: `event names tenant "${slug}", but this source belongs to tenant "${bound}"; skipped`,
+      };
+    }
+    const tenant = await this.o.tenants.bySlug(bound);
+    return tenant
+      ? { tenantId: tenant.id }
+      : { refused: `this source belongs to tenant "${bound}", which does not exist; skipped` };
   }
 
   /** The source that serves HTTP at `/hooks/<id>`, if any. */

@@ -17,6 +17,15 @@ const traceLevel = z
 /** A call-event source is an instance, so it needs an id that recordings and logs can refer to. */
 const CallEventsEntrySchema = PluginEntrySchema.extend({
   id: PluginEntrySchema.shape.id.unwrap().describe('Instance id, e.g. "main-pbx"; stored with every call'),
+  tenant: z
+    .union([
+      z.literal('*'),
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a tenant slug: lowercase letters, digits and "-"'),
+    ])
+    .optional()
+    .describe(
+      'Tenant slug the source belongs to (default: the first tenant); events naming another are skipped. "*" shares it between tenants, for sources that authenticate each tenant (pbx-webhook tenantSecrets)',
+    ),
 });
 
 export const WebConfigSchema = z

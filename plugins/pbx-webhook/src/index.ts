@@ -20,7 +20,7 @@ export default definePlugin({
   apiVersion: '^1.0.0',
   title: 'Signed JSON webhooks from any phone system',
   options: WebhookOptionsSchema,
-  secrets: ['secret', 'previousSecrets'],
+  secrets: ['secret', 'previousSecrets', 'tenantSecrets'],
   capabilities: WEBHOOK_CAPABILITIES,
   create: (options, context) => new WebhookSource(options, { clock: context.clock, logger: context.logger }),
 });

@@ -19,6 +19,15 @@ export const WebhookOptionsSchema = z.object({
     .describe(
       'Older secrets still accepted while senders move to the new one (rotation); remove them once all senders use `secret`',
     ),
+  tenantSecrets: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a tenant slug: lowercase letters, digits and "-"'),
+      Secret,
+    )
+    .default({})
+    .describe(
+      "For a source shared by several tenants: tenant slug → that tenant's own signing secret. An event that names a tenant is accepted only when the request is signed with that tenant's secret; requests signed with `secret` may not name a tenant",
+    ),
   replayWindowSeconds: z
     .number()
     .int()

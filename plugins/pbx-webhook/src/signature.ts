@@ -55,13 +55,32 @@ export function verifySignature(
   body: Uint8Array,
   given: readonly Buffer[],
 ): boolean {
-  let match = false;
-  // No early exit: the work done does not depend on which secret or which digest matched.
-  for (const secret of secrets) {
+  return (
+    matchSigner(
+      secrets.map((secret) => ({ signer: true, secret })),
+      timestamp,
+      body,
+      given,
+    ) === true
+  );
+}
+
+/**
+ * Which signer's secret signed `body` (the first one listed whose secret matches), or undefined; every
+ * secret is tried and compared in constant time, so the time taken does not tell which one matched.
+ */
+export function matchSigner<T>(
+  signers: readonly { signer: T; secret: string }[],
+  timestamp: string,
+  body: Uint8Array,
+  given: readonly Buffer[],
+): T | undefined {
+  let found: { signer: T } | undefined;
+  for (const { signer, secret } of signers) {
     const expected = digest(secret, timestamp, body);
     for (const candidate of given) {
-      if (timingSafeEqual(expected, candidate)) match = true;
+      if (timingSafeEqual(expected, candidate) && !found) found = { signer };
     }
   }
-  return match;
+  return found?.signer;
 }

@@ -13,7 +13,7 @@ import { parseWebhookBody } from './event-schema.js';
 import type { WebhookOptions } from './options.js';
 import { ReplayCache } from './replay-cache.js';
 import { errorResponse, jsonResponse } from './responses.js';
-import { parseSignatureHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
+import { matchSigner, parseSignatureHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 
 export const WEBHOOK_CAPABILITIES: CallEventSourceCapabilities = Object.freeze({
   http: true,
@@ -44,7 +44,8 @@ export class WebhookSource implements CallEventSource {
   private sink: CallEventSink | undefined;
   private state: SourceState = 'starting';
   private lastEventAt: Date | undefined;
-  private readonly secrets: readonly string[];
+  /** `null` signs for the tenant the host binds the source to; a slug signs for that tenant only. */
+  private readonly signers: readonly { signer: string | null; secret: string }[];
   private readonly replays: ReplayCache;
   private readonly windowMs: number;
 
@@ -52,7 +53,10 @@ export class WebhookSource implements CallEventSource {
     private readonly options: WebhookOptions,
     private readonly deps: WebhookSourceDeps,
   ) {
-    this.secrets = [options.secret, ...options.previousSecrets];
+    this.signers = [
+      ...[options.secret, ...options.previousSecrets].map((secret) => ({ signer: null, secret })),
+      ...Object.entries(options.tenantSecrets).map(([tenant, secret]) => ({ signer: tenant, secret })),
+    ];
     this.windowMs = options.replayWindowSeconds * 1000;
     // Twice the window: a timestamp up to one window in the future stays valid until one window after it.
     this.replays = new ReplayCache(2 * this.windowMs, options.maxRememberedDeliveries);
@@ -114,9 +118,8 @@ export class WebhookSource implements CallEventSource {
       if (error instanceof BodyTooLargeError) return this.tooLarge();
       return errorResponse(400, 'body could not be read');
     }
-    if (!verifySignature(this.secrets, timestamp, raw, signatures)) {
-      return this.unauthorized(sink, 'signature does not match');
-    }
+    const signer = matchSigner(this.signers, timestamp, raw, signatures);
+    if (signer === undefined) return this.unauthorized(sink, 'signature does not match');
     // Keyed on what the signature covers, not on the header text, which a replayer could pad or reorder.
     const deliveryKey = `req:${timestamp}:${createHash('sha256').update(raw).digest('base64')}`;
     if (this.replays.has(deliveryKey, nowMs))
@@ -131,8 +134,25 @@ export class WebhookSource implements CallEventSource {
     }
     const parsed = parseWebhookBody(body, this.options.maxEventsPerRequest);
     if (!parsed.ok) return this.badRequest(sink, parsed.message, text);
+    // With per-tenant secrets, the signature decides the tenant; without, the host's binding of the source does.
+    const perTenant = Object.keys(this.options.tenantSecrets).length > 0;
+    const foreign = perTenant
+      ? parsed.events.find(({ event }) => (event.tenant ?? signer) !== signer)
+      : undefined;
+    if (foreign) {
+      return this.forbidden(
+        sink,
+        signer === null
+          ? `event names tenant "${foreign.event.tenant}": only a request signed with that tenant's secret (tenantSecrets) may`
+          : `request signed for tenant "${signer}" carries an event for ${foreign.event.tenant ? `tenant "${foreign.event.tenant}"` : 'no tenant'}`,
+      );
+    }
+    const events = parsed.events.map(({ eventId, event }) => ({
+      eventId,
+      event: signer === null ? event : { ...event, tenant: signer },
+    }));
 
-    const keys = 1 + parsed.events.filter((e) => e.eventId !== undefined).length;
+    const keys = 1 + events.filter((e) => e.eventId !== undefined).length;
     if (!this.replays.hasRoom(keys, nowMs)) {
       return errorResponse(429, 'too many deliveries inside the replay window: retry later', {
         'retry-after': String(this.options.replayWindowSeconds),
@@ -141,7 +161,7 @@ export class WebhookSource implements CallEventSource {
     this.replays.add(deliveryKey, nowMs);
     let accepted = 0;
     let duplicates = 0;
-    for (const { eventId, event } of parsed.events) {
+    for (const { eventId, event } of events) {
       if (eventId !== undefined) {
         const key = `id:${eventId}`;
         if (this.replays.has(key, nowMs)) {
@@ -165,6 +185,12 @@ export class WebhookSource implements CallEventSource {
     this.deps.logger.warn({ reason }, 'webhook request refused');
     sink.problem({ message: `unauthorized webhook request: ${reason}` });
     return errorResponse(401, `unauthorized: ${reason}`);
+  }
+
+  private forbidden(sink: CallEventSink, reason: string): Response {
+    this.deps.logger.warn({ reason }, 'webhook request refused');
+    sink.problem({ message: `forbidden webhook request: ${reason}` });
+    return errorResponse(403, `forbidden: ${reason}`);
   }
 
   private badRequest(sink: CallEventSink, message: string, body: string): Response {

@@ -39,6 +39,7 @@ manifest('defaults are applied', () => {
     secret: SECRET,
     previousSecrets: [],
     replayWindowSeconds: 300,
+    tenantSecrets: {},
     maxBodyBytes: 262144,
     maxEventsPerRequest: 100,
     maxRememberedDeliveries: 100000,
