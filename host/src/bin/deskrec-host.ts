@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createHost } from '../app/create-host.js';
+import { resetPassword } from '../cli/reset-password.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { runDemoCli } from '../demo/index.js';
@@ -10,11 +11,15 @@ import { runDoctorCli } from '../doctor/index.js';
 const HELP = `Usage: deskrec-host start [--config <file>]
        deskrec-host doctor [--config <file>]
        deskrec-host demo
+       deskrec-host admin reset-password --username <name> [--tenant <slug>] [--config <file>]
        deskrec-host --help
 
 start   Starts the deskrec host: admin API and portal, database, plugins.
 doctor  Checks configuration, database, storage, certificates, ports, data folder and disk; exit 1 on a failure.
 demo    Runs a self-contained demo in ./.data/demo: host, simulated calls and a local agent.
+admin reset-password
+        Gives a portal account a new random password (printed once) and ends its sessions.
+        With the embedded database, stop the host first.
 
 Options:
   -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
@@ -30,7 +35,12 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        username: { type: 'string' },
+        tenant: { type: 'string' },
+      },
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
@@ -42,6 +52,19 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command === 'demo') return runDemoCli();
+  if (command === 'admin') {
+    const [, action] = parsed.positionals;
+    const username = parsed.values.username as string | undefined;
+    if (action !== 'reset-password' || !username) {
+      process.stderr.write(`Usage: deskrec-host admin reset-password --username <name> [--tenant <slug>]\n`);
+      return 2;
+    }
+    return resetPassword({
+      username,
+      tenant: (parsed.values.tenant as string | undefined) ?? 'default',
+      ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
+    });
+  }
   if (command === 'doctor') {
     return runDoctorCli(parsed.values.config ? { file: parsed.values.config as string } : {});
   }

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../accounts/password-policy.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { commonErrors, conflictResponse, jsonBody, jsonOk, security } from './common.js';
@@ -14,7 +15,11 @@ const AdminUserSchema = z
 
 const CreateSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, 'expected 1–128 letters, digits or . _ @ -'),
-  password: z.string().min(12, 'expected at least 12 characters').max(1024),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `expected at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(1024)
+    .describe('Checked for strength: common passwords, words and keyboard patterns are refused'),
   role: z.enum(['admin', 'supervisor']),
 });
 
@@ -54,14 +59,20 @@ export function adminUserRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const s = c.get('session');
-      const user = await deps.repos.adminUsers
-        .create(s.tenantId, c.req.valid('json'))
-        .catch((error: unknown) => {
-          if ((error as { code?: string }).code === '23505') {
-            throw new ApiError(409, 'conflict', 'This username is taken', 'username');
-          }
-          throw error;
-        });
+      const body = c.req.valid('json');
+      const tenant = await deps.repos.tenants.get(s.tenantId);
+      const problem = await passwordProblem(body.password, [
+        body.username,
+        tenant?.slug ?? '',
+        tenant?.name ?? '',
+      ]);
+      if (problem) throw new ApiError(400, 'invalid', `password: ${problem}`, 'password');
+      const user = await deps.repos.adminUsers.create(s.tenantId, body).catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505') {
+          throw new ApiError(409, 'conflict', 'This username is taken', 'username');
+        }
+        throw error;
+      });
       await deps.repos.audit.record(s.tenantId, {
         actorUserId: s.userId,
         action: 'admin-user.create',

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { passwordProblem } from '../../accounts/password-policy.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { clientIp, requireSession, SESSION_COOKIE } from '../session.js';
@@ -28,6 +29,13 @@ const MeSchema = z
     expiresAt: z.string(),
   })
   .openapi('Me');
+
+const PasswordChangeSchema = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(1024),
+    newPassword: z.string().min(1).max(1024),
+  })
+  .openapi('PasswordChange');
 
 const LoginResponseSchema = z.object({ user: MeSchema, token: z.string().optional() });
 
@@ -104,6 +112,53 @@ export function authRoutes(deps: ApiDeps) {
       const session = c.get('session');
       await deps.repos.sessions.delete(session.tenantId, session.sessionId);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    },
+  );
+
+  app.use('/auth/password', requireSession(deps));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/password',
+      tags: ['auth'],
+      summary: "Changes the signed-in user's password; ends the user's other sessions",
+      security,
+      request: { body: jsonBody(PasswordChangeSchema) },
+      responses: { 204: { description: 'Changed' }, ...commonErrors },
+    }),
+    async (c) => {
+      const s = c.get('session');
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const tenant = await deps.repos.tenants.get(s.tenantId);
+      const user = await deps.repos.adminUsers.verify(s.tenantId, s.username, currentPassword);
+      if (!user) {
+        throw new ApiError(403, 'bad-credentials', 'The current password is wrong', 'currentPassword');
+      }
+      if (newPassword === currentPassword) {
+        throw new ApiError(
+          400,
+          'invalid',
+          'newPassword: choose a password other than the current one',
+          'newPassword',
+        );
+      }
+      const problem = await passwordProblem(newPassword, [
+        s.username,
+        tenant?.slug ?? '',
+        tenant?.name ?? '',
+      ]);
+      if (problem) throw new ApiError(400, 'invalid', `newPassword: ${problem}`, 'newPassword');
+      await deps.repos.adminUsers.setPassword(s.tenantId, s.userId, newPassword);
+      const ended = await deps.repos.sessions.deleteForUser(s.tenantId, s.userId, s.sessionId);
+      await deps.repos.audit.record(s.tenantId, {
+        actorUserId: s.userId,
+        action: 'auth.password-change',
+        targetType: 'admin-user',
+        targetId: s.userId,
+        detail: { otherSessionsEnded: ended },
+        ip: c.get('ip'),
+      });
       return c.body(null, 204);
     },
   );

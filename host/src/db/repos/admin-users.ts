@@ -67,6 +67,26 @@ export class AdminUsersRepo {
     return user;
   }
 
+  /** The user of that name in the tenant, disabled or not. */
+  byUsername(tenantId: string, username: string): Promise<AdminUserView | undefined> {
+    return this.db
+      .selectFrom('admin_users')
+      .select(columns)
+      .where('tenant_id', '=', tenantId)
+      .where('username', '=', username)
+      .executeTakeFirst();
+  }
+
+  async setPassword(tenantId: string, id: string, password: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('admin_users')
+      .set({ password_hash: await hashPassword(password) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async setDisabled(tenantId: string, id: string, disabled: boolean): Promise<boolean> {
     const result = await this.db
       .updateTable('admin_users')

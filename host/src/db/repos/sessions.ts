@@ -68,6 +68,17 @@ export class SessionsRepo {
       .execute();
   }
 
+  /** Ends every session of a user (but `keep`, the one making the change); returns how many ended. */
+  async deleteForUser(tenantId: string, userId: string, keep?: string): Promise<number> {
+    let query = this.db
+      .deleteFrom('admin_sessions')
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId);
+    if (keep) query = query.where('id', '!=', keep);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteExpired(now: Date): Promise<number> {
     const result = await this.db
       .deleteFrom('admin_sessions')

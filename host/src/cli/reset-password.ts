@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { silentLogger } from '@deskrec/core';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+import { openDatabase } from '../db/open-database.js';
+import { AdminUsersRepo } from '../db/repos/admin-users.js';
+import { AuditRepo } from '../db/repos/audit.js';
+import { SessionsRepo } from '../db/repos/sessions.js';
+import { TenantsRepo } from '../db/repos/tenants.js';
+
+export interface ResetPasswordOptions {
+  file?: string;
+  username: string;
+  tenant: string;
+  out?: { write(text: string): void };
+}
+
+/**
+ * Gives a portal account a new random password, printed once, and ends its sessions: the way back in for an
+ * admin who lost theirs. Reads the same configuration as `start`. The embedded database is held by a running
+ * host, so with it the host must be stopped first.
+ */
+export async function resetPassword(options: ResetPasswordOptions): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const config = loadConfig(options.file ? { file: options.file } : {});
+  let handle: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    handle = await openDatabase({
+      ...(config.database.url ? { url: config.database.url } : { embeddedDir: join(config.dataDir, 'db') }),
+      logger: silentLogger,
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `the database cannot be opened (${(error as Error).message})${
+        config.database.url ? '' : '; stop the running host first, it holds the embedded database'
+      }`,
+    );
+  }
+  try {
+    const tenant = await new TenantsRepo(handle.db).bySlug(options.tenant);
+    if (!tenant) throw new ConfigError(`no tenant "${options.tenant}"; pass --tenant <slug>`);
+    const users = new AdminUsersRepo(handle.db);
+    const user = await users.byUsername(tenant.id, options.username);
+    if (!user) {
+      throw new ConfigError(
+        `no portal account "${options.username}" in tenant "${tenant.slug}"; pass --username`,
+      );
+    }
+    // 18 random bytes: 144 bits, far past any guessing, and the same alphabet as the first-start password.
+    const password = randomBytes(18).toString('base64url');
+    await users.setPassword(tenant.id, user.id, password);
+    const ended = await new SessionsRepo(handle.db).deleteForUser(tenant.id, user.id);
+    await new AuditRepo(handle.db).record(tenant.id, {
+      actorUserId: null,
+      action: 'auth.password-reset',
+      targetType: 'admin-user',
+      targetId: user.id,
+      detail: { via: 'deskrec-host admin reset-password', sessionsEnded: ended },
+      ip: null,
+    });
+    out.write(
+      [
+        `New password for "${user.username}" in tenant "${tenant.slug}" (shown once): ${password}`,
+        `${ended} session(s) ended.${user.disabled ? ' The account is disabled; enable it in the portal.' : ''}`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
