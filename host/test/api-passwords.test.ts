@@ -148,3 +148,37 @@ cli(
 );
 
 cli.run();
+
+for (const kind of await databaseKinds()) {
+  const test = suite<{ t: TestHost }>(`api: sign-in protection (${kind})`);
+
+  test.before(async (ctx) => {
+    ctx.t = await startTestHost(kind);
+  });
+  test.after(async (ctx) => ctx.t.stop());
+
+  test('failed sign-ins lock the account, even for the right password, and are logged and audited', async (ctx) => {
+    const login = (password: string, username = 'admin') =>
+      ctx.t.call('POST', '/api/auth/login', { body: { username, password } });
+    for (let i = 1; i <= 5; i++) assert.is((await login(`wrong-guess-${i}`)).status, 401, `guess ${i}`);
+    const locked = await login(ctx.t.credentials.password);
+    assert.is(locked.status, 429, 'the right password does not get through the lock');
+    assert.is(locked.body.error.code, 'locked');
+    assert.match(
+      locked.body.error.message,
+      /^Too many failed sign-ins for this account; try again in \d+ s$/,
+    );
+    assert.ok(Number(locked.headers.get('retry-after')) >= 1);
+    assert.is((await login('anything', 'someone-else')).status, 401, 'other accounts are not locked');
+
+    const admin = await ctx.t.host.services().repos.tenants.bySlug('default');
+    const audit = await ctx.t.host.services().repos.audit.list(admin!.id, 50);
+    const failed = audit.filter((e: { action: string }) => e.action === 'auth.login-failed');
+    assert.is(failed.length, 6, 'five guesses on admin and one on an unknown name');
+    const log = ctx.t.host.services().logging.recent.query('warn', 100);
+    assert.ok(log.some((l: { msg: string }) => l.msg === 'sign-in failed'));
+    assert.ok(log.some((l: { msg: string }) => l.msg === 'sign-in refused: account locked'));
+  });
+
+  test.run();
+}

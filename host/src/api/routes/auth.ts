@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { passwordProblem } from '../../accounts/password-policy.js';
+import { SignInGuard } from '../../accounts/sign-in-guard.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { clientIp, requireSession, SESSION_COOKIE } from '../session.js';
@@ -39,8 +40,9 @@ const PasswordChangeSchema = z
 
 const LoginResponseSchema = z.object({ user: MeSchema, token: z.string().optional() });
 
-export function authRoutes(deps: ApiDeps) {
+export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
   const app = new OpenAPIHono<ApiEnv>();
+  const log = deps.logger.child({ component: 'sign-in' });
 
   app.openapi(
     createRoute({
@@ -53,14 +55,49 @@ export function authRoutes(deps: ApiDeps) {
         200: jsonOk(LoginResponseSchema, 'Signed in'),
         400: commonErrors[400],
         401: commonErrors[401],
+        429: { description: 'Locked after too many failed sign-ins (Retry-After says for how long)' },
       },
     }),
     async (c) => {
       const body = c.req.valid('json');
+      const ip = clientIp(c);
+      const account = `${body.tenant}\u0000${body.username.toLowerCase()}`;
+      const where = { username: body.username, tenant: body.tenant, ip };
+      const verdict = await guard.check(account, ip);
+      if (!verdict.allowed) {
+        log.warn(
+          { ...where, retryAfterSeconds: verdict.retryAfterSeconds },
+          `sign-in refused: ${verdict.reason} locked`,
+        );
+        c.header('retry-after', String(verdict.retryAfterSeconds));
+        throw new ApiError(
+          429,
+          'locked',
+          verdict.reason === 'account'
+            ? `Too many failed sign-ins for this account; try again in ${verdict.retryAfterSeconds} s`
+            : `Too many failed sign-ins from this address; try again in ${verdict.retryAfterSeconds} s`,
+        );
+      }
       const tenant = await deps.repos.tenants.bySlug(body.tenant);
       const user = await deps.repos.adminUsers.verify(tenant?.id ?? '', body.username, body.password);
-      if (!tenant || !user) throw new ApiError(401, 'bad-credentials', 'Wrong username or password');
-      const ip = clientIp(c);
+      if (!tenant || !user) {
+        const { failures, lockedForSeconds } = await guard.failed(account, ip);
+        log.warn({ ...where, failures, lockedForSeconds }, 'sign-in failed');
+        if (tenant) {
+          const known = await deps.repos.adminUsers.byUsername(tenant.id, body.username);
+          await deps.repos.audit.record(tenant.id, {
+            actorUserId: null,
+            action: 'auth.login-failed',
+            targetType: 'admin-user',
+            targetId: known?.id ?? null,
+            detail: { username: body.username, failures, ...(lockedForSeconds ? { lockedForSeconds } : {}) },
+            ip,
+          });
+        }
+        throw new ApiError(401, 'bad-credentials', 'Wrong username or password');
+      }
+      await guard.succeeded(account);
+      log.info(where, 'sign-in');
       const session = await deps.repos.sessions.create({
         userId: user.id,
         tenantId: tenant.id,
