@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createHost } from '../app/create-host.js';
+import { runPluginsCli } from '../cli/plugins-cli.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { runDemoCli } from '../demo/index.js';
@@ -10,14 +11,17 @@ import { runDoctorCli } from '../doctor/index.js';
 const HELP = `Usage: deskrec-host start [--config <file>]
        deskrec-host doctor [--config <file>]
        deskrec-host demo
+       deskrec-host plugins [--config <file>] [--json | --markdown]
        deskrec-host --help
 
 start   Starts the deskrec host: admin API and portal, database, plugins.
 doctor  Checks configuration, database, storage, certificates, ports, data folder and disk; exit 1 on a failure.
 demo    Runs a self-contained demo in ./.data/demo: host, simulated calls and a local agent.
+plugins Lists the installed plugins (deskrec's own and those the config names) with their options.
 
 Options:
   -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
+  --json, --markdown   plugins: print JSON, or the Markdown of docs/plugins-reference.md
   -h, --help           Show this help
 
 Environment overrides: DESKREC_DATA_DIR, DESKREC_WEB_HOST, DESKREC_WEB_PORT, DESKREC_PUBLIC_URL,
@@ -30,7 +34,12 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        markdown: { type: 'boolean' },
+      },
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
@@ -42,6 +51,13 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command === 'demo') return runDemoCli();
+  if (command === 'plugins') {
+    const format = parsed.values.json ? 'json' : parsed.values.markdown ? 'markdown' : 'text';
+    return runPluginsCli({
+      format,
+      ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
+    });
+  }
   if (command === 'doctor') {
     return runDoctorCli(parsed.values.config ? { file: parsed.values.config as string } : {});
   }
