@@ -50,16 +50,26 @@ export function formatPluginsText(listing: PluginsListing): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** A Markdown table with aligned columns, as the repository's formatter (Biome) writes them. */
+function table(header: readonly string[], body: readonly string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+}
+
 function optionsTable(options: readonly OptionRow[]): string[] {
   if (!options.length) return ['No options.'];
-  return [
-    '| key | type | default | required | description |',
-    '| --- | --- | --- | --- | --- |',
-    ...options.map(
-      (o) =>
-        `| \`${o.key}\` | ${cell(o.type)} | ${o.default !== undefined ? `\`${cell(o.default)}\`` : ''} | ${o.required ? 'yes' : ''} | ${cell(o.description ?? '')}${o.secret ? ' (secret)' : ''} |`,
-    ),
-  ];
+  return table(
+    ['key', 'type', 'default', 'required', 'description'],
+    options.map((o) => [
+      `\`${o.key}\``,
+      cell(o.type),
+      o.default !== undefined ? `\`${cell(o.default)}\`` : '',
+      o.required ? 'yes' : '',
+      `${cell(o.description ?? '')}${o.secret ? ' (secret)' : ''}`,
+    ]),
+  );
 }
 
 function section(p: InstalledPlugin): string[] {
