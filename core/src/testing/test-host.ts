@@ -75,8 +75,9 @@ const BRIDGE = Symbol.for('deskrec.test-host.plugins');
 let bridged = 0;
 
 async function importHost(): Promise<HostModule> {
-  // The host uses tsyringe, which needs the Reflect metadata polyfill loaded before it.
-  await import('reflect-metadata').catch(() => undefined);
+  // A host on tsyringe needs the Reflect metadata polyfill loaded before it; one without it needs nothing.
+  const polyfill: string = 'reflect-metadata';
+  await import(polyfill).catch(() => undefined);
   try {
     // A variable, not a literal: core must not depend on the host at build time.
     const specifier: string = HOST_PACKAGE;
