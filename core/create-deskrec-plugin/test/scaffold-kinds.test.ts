@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -29,6 +29,12 @@ function run(cmd: string, args: string[], cwd: string) {
 const PACKED: Record<string, string> = {
   '@deskrec/core': 'core',
   '@deskrec/capture-ffmpeg': 'plugins/capture-ffmpeg',
+  // startTestHost's host, and the plugins the host itself depends on.
+  '@deskrec/host': 'host',
+  '@deskrec/auth-token': 'plugins/auth-token',
+  '@deskrec/pbx-simulator': 'plugins/pbx-simulator',
+  '@deskrec/pbx-webhook': 'plugins/pbx-webhook',
+  '@deskrec/storage-local': 'plugins/storage-local',
 };
 
 const test = suite<{ work: string; tarballs: Map<string, string> }>('scaffolded plugins pass their kits');
@@ -53,19 +59,21 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 async function installOffline(dir: string, tarballs: Map<string, string>): Promise<void> {
   const pkg = readJson(join(dir, 'package.json'));
   const thirdParty = new Set<string>();
-  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+  const queue = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const unpacked = new Set<string>();
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
     const tarball = tarballs.get(name);
     if (!tarball) {
       thirdParty.add(name);
       continue;
     }
+    if (unpacked.has(name)) continue;
+    unpacked.add(name);
     const target = join(dir, 'node_modules', name);
     await mkdir(target, { recursive: true });
     const untar = run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], dir);
     assert.is(untar.code, 0, untar.output);
-    for (const dep of Object.keys(readJson(join(target, 'package.json')).dependencies ?? {})) {
-      if (!tarballs.has(dep)) thirdParty.add(dep);
-    }
+    queue.push(...Object.keys(readJson(join(target, 'package.json')).dependencies ?? {}));
   }
   for (const dep of thirdParty) {
     const link = join(dir, 'node_modules', dep);
@@ -119,5 +127,48 @@ for (const { kind, name } of KINDS_TESTED) {
     assert.is(built.default.kind, kind);
   });
 }
+
+test('storage: the scaffolded plugin inside a real host (startTestHost from the packed core and host)', async ({
+  work,
+  tarballs,
+}) => {
+  const dir = join(work, 'storage');
+  // What an author does: add the host as a dev dependency and write a test against it.
+  const pkg = readJson(join(dir, 'package.json'));
+  pkg.devDependencies['@deskrec/host'] = '^0.1.0';
+  await writeFile(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  await rm(join(dir, 'node_modules'), { recursive: true, force: true });
+  await installOffline(dir, tarballs);
+  await writeFile(
+    join(dir, 'test/in-host.test.ts'),
+    [
+      "import { startTestHost } from '@deskrec/core/testing';",
+      "import { test } from 'uvu';",
+      "import * as assert from 'uvu/assert';",
+      "import plugin from '../src/index.js';",
+      '',
+      "test('Test connection through the admin API', async () => {",
+      "  const host = await startTestHost({ plugin, options: { root: 'recordings-under-test' } });",
+      '  try {',
+      "    const check = await host.api('POST', '/api/storage-targets/' + host.storageTargetId + '/test');",
+      '    assert.is(check.body.ok, true, check.body.message);',
+      "    assert.match(check.body.message, 'recordings-under-test');",
+      '  } finally {',
+      '    await host.stop();',
+      '  }',
+      '});',
+      '',
+      'test.run();',
+      '',
+    ].join('\n'),
+  );
+  const result = run(
+    process.execPath,
+    ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', 'in-host\\.test\\.ts$'],
+    dir,
+  );
+  assert.is(result.code, 0, result.output.slice(-4000));
+  assert.match(result.output, /Passed:\s+1/);
+});
 
 test.run();
