@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs what `npm test` promises: build, typecheck, lint, then every workspace's uvu tests one package at a
-// time (they start real servers on fixed loopback ports), and closes with one "N passed, M failed" line,
+// time (suites start real servers, embedded databases and ffmpeg; their ports are ephemeral, but side by side
+// they would compete for the machine's cores and memory), and closes with one "N passed, M failed" line,
 // which uvu does not print itself. `--system` runs the same suites against Debian-packaged peers.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

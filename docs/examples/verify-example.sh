@@ -71,6 +71,6 @@ mkdir -p "$installed"
 trap 'rm -rf "$work" "$installed"' EXIT
 tar -xzf "$work/pack/$example_tarball" -C "$installed" --strip-components=1
 (cd "$repo" && npx tsc -b host agent)
-(cd "$repo/host" && node --import tsx ../node_modules/uvu/bin.js test/external "\.e2e\.ts$")
+(cd "$repo/host" && node --import tsx ../node_modules/uvu/bin.js test/external "example-plugin\.e2e\.ts$")
 
 echo "verify-example: OK"

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createHost } from '../app/create-host.js';
+import { runPluginsCli } from '../cli/plugins-cli.js';
 import { resetPassword } from '../cli/reset-password.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
@@ -12,6 +13,7 @@ const HELP = `Usage: deskrec-host start [--config <file>]
        deskrec-host doctor [--config <file>]
        deskrec-host demo
        deskrec-host admin reset-password --username <name> [--tenant <slug>] [--config <file>]
+       deskrec-host plugins [--config <file>] [--json | --markdown]
        deskrec-host --help
 
 start   Starts the deskrec host: admin API and portal, database, plugins.
@@ -20,9 +22,11 @@ demo    Runs a self-contained demo in ./.data/demo: host, simulated calls and a 
 admin reset-password
         Gives a portal account a new random password (printed once) and ends its sessions.
         With the embedded database, stop the host first.
+plugins Lists the installed plugins (deskrec's own and those the config names) with their options.
 
 Options:
   -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
+  --json, --markdown   plugins: print JSON, or the Markdown of docs/plugins-reference.md
   -h, --help           Show this help
 
 Environment overrides: DESKREC_DATA_DIR, DESKREC_WEB_HOST, DESKREC_WEB_PORT, DESKREC_PUBLIC_URL,
@@ -40,6 +44,8 @@ async function main(): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         username: { type: 'string' },
         tenant: { type: 'string' },
+        json: { type: 'boolean' },
+        markdown: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -62,6 +68,13 @@ async function main(): Promise<number> {
     return resetPassword({
       username,
       tenant: (parsed.values.tenant as string | undefined) ?? 'default',
+      ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
+    });
+  }
+  if (command === 'plugins') {
+    const format = parsed.values.json ? 'json' : parsed.values.markdown ? 'markdown' : 'text';
+    return runPluginsCli({
+      format,
       ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
     });
   }

@@ -1,0 +1,12 @@
+import type { FfmpegCaptureSession } from '@deskrec/capture-ffmpeg';
+import { captureBackendKit } from '@deskrec/core/testing';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { OptionsSchema, ScreenCapture } from '../src/index.js';
+
+captureBackendKit({
+  name: '__PACKAGE_NAME__ (lavfi, two virtual monitors)',
+  create: () =>
+    ScreenCapture.create(OptionsSchema.parse({ ffmpegPath: ffmpeg.path, input: 'lavfi', testMonitors: 2 })),
+  ffmpegPath: ffmpeg.path,
+  kill: (session) => process.kill((session as FfmpegCaptureSession).pid!, 'SIGKILL'),
+});
