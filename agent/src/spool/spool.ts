@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { CapturedSegment } from '@deskrec/core';
 import { z } from 'zod';
 
 /** What the agent must remember about a capture to upload its files, even after a crash. */
@@ -26,6 +27,20 @@ export const SegmentRecordSchema = z.object({
   sha256: z.string(),
 });
 export type SegmentRecord = z.output<typeof SegmentRecordSchema>;
+
+/** The sidecar record of a segment the backend reported. */
+export function segmentRecord(segment: CapturedSegment): SegmentRecord {
+  return {
+    captureId: segment.captureId,
+    index: segment.index,
+    monitorId: segment.monitorId,
+    fileName: path.basename(segment.path),
+    startedAt: segment.startedAt.toISOString(),
+    durationMs: Math.round(segment.durationMs),
+    bytes: segment.bytes,
+    sha256: segment.sha256,
+  };
+}
 
 export interface SpooledSegment {
   capture: CaptureRecord;
@@ -82,9 +97,20 @@ export class Spool {
     return path.join(this.root, 'captures', captureId.replace(/[^A-Za-z0-9_-]/g, '_'));
   }
 
+  async hasCapture(captureId: string): Promise<boolean> {
+    return fs.access(this.captureDir(captureId)).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async beginCapture(record: CaptureRecord): Promise<string> {
     const dir = this.captureDir(record.captureId);
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+    // Not recursive: on a read-only disk, Node's recursive mkdir says ENOENT instead of EROFS.
+    await fs.mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     await writeJsonAtomic(path.join(dir, CAPTURE_FILE), record);
     return dir;
   }
@@ -204,30 +230,43 @@ export class Spool {
         } else orphans.push(full);
       }
       for (const full of orphans) {
-        const info = await fs.stat(full);
-        if (info.size === 0) {
-          await fs.rm(full, { force: true });
-          continue;
-        }
-        const monitorId =
-          /(?:^|[^0-9])(\d+)[-_]\d+\.mp4$/.exec(path.basename(full))?.[1] ?? capture.monitors[0] ?? '0';
-        const index = Math.max(next.get(monitorId) ?? 0, floor);
-        next.set(monitorId, index + 1);
-        const { sha256, bytes } = await sha256File(full);
-        const segment: SegmentRecord = {
-          captureId: capture.captureId,
-          index,
-          monitorId,
-          fileName: path.basename(full),
-          startedAt: info.birthtime.getTime() ? info.birthtime.toISOString() : info.mtime.toISOString(),
-          durationMs: 0,
-          bytes,
-          sha256,
-        };
-        await writeJsonAtomic(sidecar(full), segment);
-        out.push({ capture, segment, path: full });
+        // One file that cannot be taken now (e.g. a full disk for its sidecar) waits for the next scan.
+        const taken = await this.adoptOrphan(capture, full, next, floor).catch(() => undefined);
+        if (taken) out.push(taken);
       }
     }
     return out;
+  }
+
+  private async adoptOrphan(
+    capture: CaptureRecord,
+    full: string,
+    next: Map<string, number>,
+    floor: number,
+  ): Promise<SpooledSegment | undefined> {
+    const info = await fs.stat(full);
+    if (info.size === 0) {
+      await fs.rm(full, { force: true });
+      return undefined;
+    }
+    const monitorId =
+      /(?:^|[^0-9])(\d+)[-_]\d+\.mp4$/.exec(path.basename(full))?.[1] ?? capture.monitors[0] ?? '0';
+    const index = Math.max(next.get(monitorId) ?? 0, floor);
+    next.set(monitorId, index + 1);
+    const { sha256, bytes } = await sha256File(full);
+    const segment: SegmentRecord = {
+      captureId: capture.captureId,
+      index,
+      monitorId,
+      fileName: path.basename(full),
+      startedAt: info.birthtime.getTime() ? info.birthtime.toISOString() : info.mtime.toISOString(),
+      durationMs: 0,
+      bytes,
+      sha256,
+    };
+    if (index + 1 > floor)
+      await writeJsonAtomic(path.join(path.dirname(full), NEXT_INDEX_FILE), { next: index + 1 });
+    await writeJsonAtomic(sidecar(full), segment);
+    return { capture, segment, path: full };
   }
 }

@@ -148,7 +148,9 @@ export class Uploader {
     const endpoint = new URL(UPLOAD_PATH.slice(1), base).toString();
     const fingerprint = `deskrec-${segment.captureId}-${segment.monitorId}-${segment.index}-${segment.sha256}`;
     return new Promise((resolve, reject) => {
-      const upload = new Upload(fs.createReadStream(item.path), {
+      // A file that vanished from the spool must fail this attempt, not the agent (unhandled 'error').
+      const source = fs.createReadStream(item.path).once('error', reject);
+      const upload = new Upload(source, {
         endpoint,
         headers: { Authorization: `Bearer ${capture.uploadToken}` },
         metadata: {

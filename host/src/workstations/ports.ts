@@ -29,6 +29,8 @@ export interface WorkstationDirectory extends WorkstationStore {
   recordLogin(tenantId: string, workstationId: string, login: string | null, at: Date): Promise<void>;
   recordSeen(tenantId: string, workstationId: string, at: Date): Promise<void>;
   recordDisconnected(tenantId: string, workstationId: string, at: Date): Promise<void>;
+  /** What the agent's spool reported (a file it could not upload, its health), kept with the workstation. */
+  recordSpoolReport?(tenantId: string, workstationId: string, report: SpoolReport): Promise<void>;
   /** Current state, e.g. after an admin changed it while the agent was connected. */
   stateOf(tenantId: string, workstationId: string): Promise<WorkstationState | undefined>;
   captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }>;
@@ -46,6 +48,8 @@ export interface AgentChannel {
 }
 
 /** Messages from agents that other host features (orchestrator, uploads) react to. */
+export type SpoolReport = Omit<Extract<import('@deskrec/core').AgentMessage, { type: 'spool.report' }>, 'v'>;
+
 export type AgentEvent =
   | {
       type: 'connected';
