@@ -95,6 +95,14 @@ export class Agent {
           bytes: item.segment.bytes,
           reason: `kept in the spool's conflicts folder: ${reason}`,
         }),
+      onGone: (item) =>
+        this.outbox.report({
+          kind: 'file-discarded',
+          captureId: item.segment.captureId,
+          fileName: item.segment.fileName,
+          bytes: item.segment.bytes,
+          reason: 'the file vanished from the spool before it was uploaded',
+        }),
     });
     const backend = this.options.captureBackend ?? (await this.loadBackend());
     // One recovery at a time: at start, before a capture reuses a folder, and when the disk is back.

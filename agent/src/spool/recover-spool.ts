@@ -22,6 +22,8 @@ export interface RecoverSpoolOptions {
  */
 export async function recoverSpool(options: RecoverSpoolOptions): Promise<void> {
   const { spool, backend, uploader, outbox, logger } = options;
+  // A folder the backend could not vouch for (its ffmpeg may still write) is left for the next pass.
+  const skip = new Set(options.active());
   for (const left of await spool.leftCaptures(options.active())) {
     const { captureId } = left.capture;
     if (!backend.recover) continue;
@@ -44,6 +46,7 @@ export async function recoverSpool(options: RecoverSpoolOptions): Promise<void> 
         });
       }
     } catch (error) {
+      skip.add(captureId);
       logger.error(
         { captureId, err: (error as Error).message },
         'could not recover a capture folder; retried later',
@@ -51,7 +54,7 @@ export async function recoverSpool(options: RecoverSpoolOptions): Promise<void> 
     }
   }
   try {
-    for (const item of await spool.pending(options.active())) uploader.enqueue(item);
+    for (const item of await spool.pending(skip)) uploader.enqueue(item);
   } catch (error) {
     logger.error({ err: (error as Error).message }, 'could not list the spool; retried later');
   }

@@ -16,6 +16,8 @@ export interface UploaderOptions {
   stateDir: string;
   /** A file the host refuses for good was set aside (see Spool.setAside); the host should hear why. */
   onSetAside?(item: SpooledSegment, reason: string): void;
+  /** A queued file is no longer in the spool (removed by someone else): it leaves the queue. */
+  onGone?(item: SpooledSegment): void;
 }
 
 /** How one upload ended: the host has the bytes, or it holds another file under this segment's identity. */
@@ -114,6 +116,17 @@ export class Uploader {
         }
       } catch (error) {
         if (this.stopped) break;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(item.path)) {
+          this.queue.shift();
+          this.queued.delete(item.path);
+          await this.options.spool.remove(item);
+          this.options.logger.error(
+            { file: item.segment.fileName },
+            'a queued segment file vanished from the spool',
+          );
+          this.options.onGone?.(item);
+          continue;
+        }
         const delay = this.backoff.next();
         this.options.logger.warn(
           { file: item.segment.fileName, err: (error as Error).message, retryInMs: delay },
