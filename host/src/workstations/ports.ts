@@ -47,9 +47,10 @@ export interface AgentChannel {
   pushSettings(tenantId: string): Promise<void>;
 }
 
-/** Messages from agents that other host features (orchestrator, uploads) react to. */
+/** What an agent's spool reported: a file it could not upload, or its own health. */
 export type SpoolReport = Omit<Extract<import('@deskrec/core').AgentMessage, { type: 'spool.report' }>, 'v'>;
 
+/** Messages from agents that other host features (orchestrator, uploads) react to. */
 export type AgentEvent =
   | {
       type: 'connected';
