@@ -25,7 +25,10 @@ export interface CaptureRunnerOptions {
   uploadUrl: () => string;
   diskCheckMs?: number;
   health: SpoolHealth;
-  /** Accounts for files no running capture owns (see recoverSpool): before a capture reuses its folder and after one whose files could not all be spooled. */
+  /**
+   * Accounts for files no running capture owns (see recoverSpool): before a capture reuses its folder, and
+   * after one whose files could not all be spooled.
+   */
   recover(): Promise<void>;
 }
 
