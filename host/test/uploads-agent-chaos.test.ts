@@ -36,6 +36,8 @@ test.after(async () => {
   }
   await h?.stop();
   await fs.rm(witnessDir, { recursive: true, force: true });
+  if (agent) await fs.rm(agent.dataDir, { recursive: true, force: true });
+  if (h) await fs.rm(h.dataDir, { recursive: true, force: true });
 });
 
 const db = () => h.host.services().database.db;
