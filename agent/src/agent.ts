@@ -20,7 +20,10 @@ import { CertificatePin } from './controller/tls-pin.js';
 import { loadOrCreateIdentity, type WorkstationIdentity } from './identity/workstation-identity.js';
 import { readConsoleLogin } from './session/current-login.js';
 import { LoginWatcher } from './session/login-watcher.js';
+import { HostOutbox } from './spool/host-outbox.js';
+import { recoverSpool } from './spool/recover-spool.js';
 import { Spool } from './spool/spool.js';
+import { SpoolHealth, type SpoolState } from './spool/spool-health.js';
 import { Uploader } from './upload/uploader.js';
 
 export interface AgentStatus {
@@ -32,6 +35,7 @@ export interface AgentStatus {
   login: string | null;
   capturing?: string;
   pendingUploads: number;
+  spool: SpoolState;
   upload?: { file: string; bytesSent: number; bytesTotal: number };
   /** The upload base URL the host announced; `{controller-host}` stands for the controller's address. */
   uploadUrl?: string;
@@ -57,6 +61,9 @@ export class Agent {
   private runner!: CaptureRunner;
   private uploader!: Uploader;
   private watcher!: LoginWatcher;
+  private outbox!: HostOutbox;
+  private health!: SpoolHealth;
+  private recovering: Promise<void> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
   state: WorkstationState | 'deleted' | 'unknown' = 'unknown';
   settings: CaptureSettings = CaptureSettingsSchema.parse({});
@@ -73,14 +80,52 @@ export class Agent {
     await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.identity = await loadOrCreateIdentity(config.dataDir);
     const spool = new Spool(path.join(config.dataDir, 'spool'));
+    this.outbox = new HostOutbox((m) => this.client?.send(m) ?? false, logger);
     this.uploader = new Uploader({
       spool,
       logger,
       maxKbps: config.upload.maxKbps,
       retryMaxSeconds: config.upload.retryMaxSeconds,
       stateDir: path.join(config.dataDir, 'upload-state'),
+      onSetAside: (item, reason) =>
+        this.outbox.report({
+          kind: 'file-kept',
+          captureId: item.segment.captureId,
+          fileName: item.segment.fileName,
+          bytes: item.segment.bytes,
+          reason: `kept in the spool's conflicts folder: ${reason}`,
+        }),
+      onGone: (item) =>
+        this.outbox.report({
+          kind: 'file-discarded',
+          captureId: item.segment.captureId,
+          fileName: item.segment.fileName,
+          bytes: item.segment.bytes,
+          reason: 'the file vanished from the spool before it was uploaded',
+        }),
     });
     const backend = this.options.captureBackend ?? (await this.loadBackend());
+    // One recovery at a time: at start, before a capture reuses a folder, and when the disk is back.
+    const recover = () => {
+      this.recovering = this.recovering.then(() =>
+        recoverSpool({
+          spool,
+          backend,
+          uploader: this.uploader,
+          outbox: this.outbox,
+          logger,
+          active: () => new Set(this.runner?.activeCaptureId ? [this.runner.activeCaptureId] : []),
+        }).catch((error: Error) => logger.error({ err: error.message }, 'spool recovery failed')),
+      );
+      return this.recovering;
+    };
+    this.health = new SpoolHealth({
+      spool,
+      outbox: this.outbox,
+      logger,
+      minFreeDiskMb: config.upload.minFreeDiskMb,
+      onRecovered: () => void recover(),
+    });
     logger.info({ backend: backend.describe() }, 'capture backend ready');
 
     const addresses = [config.controller.primary, config.controller.secondary]
@@ -124,6 +169,8 @@ export class Agent {
       logger,
       send: (m) => this.client.send(m),
       minFreeDiskMb: config.upload.minFreeDiskMb,
+      health: this.health,
+      recover,
       // The host may leave its own address to the agent: the one the agent reached the controller at.
       uploadUrl: () => {
         const host = this.client.current?.host ?? '127.0.0.1';
@@ -136,10 +183,12 @@ export class Agent {
     this.client.on('message', (message) => void this.onMessage(message));
     this.client.on('disconnected', () => {
       this.state = 'unknown';
+      this.outbox.offline();
     });
     this.client.start();
 
-    for (const item of await spool.pending()) this.uploader.enqueue(item);
+    this.health.start();
+    void recover();
     this.statusTimer = setInterval(() => void this.writeStatus(), 2000);
     this.statusTimer.unref();
   }
@@ -166,6 +215,7 @@ export class Agent {
           { state: message.state, workstationId: message.workstationId },
           'welcomed by the controller',
         );
+        this.outbox.flush();
         break;
       case 'authorization':
         this.state = message.state;
@@ -208,6 +258,7 @@ export class Agent {
       login: this.watcher.current,
       ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
       pendingUploads: this.uploader.pendingCount,
+      spool: this.health.state,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
       ...(this.uploadUrl ? { uploadUrl: this.uploadUrl } : {}),
       updatedAt: new Date().toISOString(),
@@ -223,6 +274,7 @@ export class Agent {
   async stop(): Promise<void> {
     clearInterval(this.statusTimer);
     this.watcher?.stop();
+    this.health?.stop();
     await this.runner?.stop('agent stopping');
     await this.uploader?.stop();
     await this.client?.stop();

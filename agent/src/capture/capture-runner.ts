@@ -6,7 +6,8 @@ import type {
   HostMessage,
   Logger,
 } from '@deskrec/core';
-import type { Spool } from '../spool/spool.js';
+import { type Spool, segmentRecord } from '../spool/spool.js';
+import type { SpoolHealth } from '../spool/spool-health.js';
 import type { Uploader } from '../upload/uploader.js';
 import { freeMb } from './disk-space.js';
 
@@ -23,6 +24,12 @@ export interface CaptureRunnerOptions {
   /** The upload base URL the host announced (or the controller's web address). */
   uploadUrl: () => string;
   diskCheckMs?: number;
+  health: SpoolHealth;
+  /**
+   * Accounts for files no running capture owns (see recoverSpool): before a capture reuses its folder, and
+   * after one whose files could not all be spooled.
+   */
+  recover(): Promise<void>;
 }
 
 /**
@@ -34,6 +41,8 @@ export class CaptureRunner {
   private diskWatch: NodeJS.Timeout | undefined;
   /** Set when the agent itself ends a capture as failed (e.g. disk full), so the host hears why. */
   private failure: string | undefined;
+  /** A segment of the running capture could not be spooled: its folder is recovered once it ended. */
+  private spoolFailed = false;
 
   constructor(private readonly options: CaptureRunnerOptions) {}
 
@@ -53,17 +62,36 @@ export class CaptureRunner {
       return;
     }
     const monitors = (await backend.probeMonitors().catch(() => [])).map((m) => m.id);
-    const outputDir = await spool.beginCapture({
-      captureId: message.captureId,
-      recordingId: message.recordingId,
-      uploadToken: message.uploadToken,
-      uploadUrl: this.options.uploadUrl(),
-      startedAt: new Date().toISOString(),
-      monitors,
-    });
+    // A folder of this capture left by an earlier process is accounted for before ffmpeg writes into it.
+    if (await spool.hasCapture(message.captureId)) await this.options.recover();
+    let outputDir: string;
+    let firstIndex: number;
+    try {
+      outputDir = await spool.beginCapture({
+        captureId: message.captureId,
+        recordingId: message.recordingId,
+        uploadToken: message.uploadToken,
+        uploadUrl: this.options.uploadUrl(),
+        startedAt: new Date().toISOString(),
+        monitors,
+      });
+      firstIndex = await spool.nextIndex(message.captureId);
+    } catch (error) {
+      // A spool that cannot be written refuses the capture; the agent runs on and tries again next call.
+      this.options.health.failed(error, 'starting a capture');
+      const reason = `the spool cannot take the capture: ${(error as Error).message}`;
+      logger.error({ captureId: message.captureId }, reason);
+      send({ type: 'capture.refused', captureId: message.captureId, reason });
+      return;
+    }
     let session: CaptureSession;
     try {
-      session = await backend.start({ captureId: message.captureId, settings: message.settings, outputDir });
+      session = await backend.start({
+        captureId: message.captureId,
+        settings: message.settings,
+        outputDir,
+        ...(firstIndex > 0 ? { firstIndex } : {}),
+      });
     } catch (error) {
       send({
         type: 'capture.failed',
@@ -75,17 +103,20 @@ export class CaptureRunner {
     }
     this.session = session;
     this.failure = undefined;
+    this.spoolFailed = false;
     send({ type: 'capture.started', captureId: message.captureId, startedAt: new Date().toISOString() });
     logger.info({ captureId: message.captureId, recordingId: message.recordingId }, 'capture started');
     // The host must hear of every segment before it hears the capture ended.
     const spooling = new Set<Promise<void>>();
     session.onSegment((segment) => {
-      const work = this.spoolSegment(segment).catch((error: Error) =>
+      const work = this.spoolSegment(segment).catch((error: Error) => {
+        this.spoolFailed = true;
+        this.options.health.failed(error, `spooling ${segment.path}`);
         logger.error(
           { captureId: segment.captureId, file: segment.path, err: error.message },
-          'could not spool a segment',
-        ),
-      );
+          'could not spool a segment; it is recovered once the capture ended',
+        );
+      });
       spooling.add(work);
       void work.finally(() => spooling.delete(work));
     });
@@ -94,6 +125,7 @@ export class CaptureRunner {
     void session.ended.then(async (end) => {
       await Promise.all(spooling);
       this.ended(session, end);
+      if (this.spoolFailed) await this.options.recover();
     });
   }
 
@@ -108,16 +140,7 @@ export class CaptureRunner {
   }
 
   private async spoolSegment(segment: CapturedSegment): Promise<void> {
-    const record = {
-      captureId: segment.captureId,
-      index: segment.index,
-      monitorId: segment.monitorId,
-      fileName: segment.path.split(/[\\/]/).pop()!,
-      startedAt: segment.startedAt.toISOString(),
-      durationMs: Math.round(segment.durationMs),
-      bytes: segment.bytes,
-      sha256: segment.sha256,
-    };
+    const record = segmentRecord(segment);
     const spooled = await this.options.spool.addSegment(record, segment.path);
     this.options.send({ type: 'capture.segment', captureId: segment.captureId, segment: record });
     this.options.uploader.enqueue(spooled);

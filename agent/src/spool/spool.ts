@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { CapturedSegment } from '@deskrec/core';
 import { z } from 'zod';
 
 /** What the agent must remember about a capture to upload its files, even after a crash. */
@@ -27,13 +28,38 @@ export const SegmentRecordSchema = z.object({
 });
 export type SegmentRecord = z.output<typeof SegmentRecordSchema>;
 
+/** The sidecar record of a segment the backend reported. */
+export function segmentRecord(segment: CapturedSegment): SegmentRecord {
+  return {
+    captureId: segment.captureId,
+    index: segment.index,
+    monitorId: segment.monitorId,
+    fileName: path.basename(segment.path),
+    startedAt: segment.startedAt.toISOString(),
+    durationMs: Math.round(segment.durationMs),
+    bytes: segment.bytes,
+    sha256: segment.sha256,
+  };
+}
+
 export interface SpooledSegment {
   capture: CaptureRecord;
   segment: SegmentRecord;
   path: string;
 }
 
+/** A capture folder left by an earlier agent process, with the files it had already reported. */
+export interface LeftCapture {
+  capture: CaptureRecord;
+  dir: string;
+  /** Names of the segment files that have a sidecar (reported, with their identity). */
+  known: Set<string>;
+}
+
 const CAPTURE_FILE = 'capture.json';
+/** The next segment index of a capture, persisted before a segment is reported (see nextIndex). */
+const NEXT_INDEX_FILE = 'next-index.json';
+const CONFLICTS = 'conflicts';
 const sidecar = (file: string) => `${file}.json`;
 
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -44,6 +70,14 @@ export async function sha256File(file: string): Promise<{ sha256: string; bytes:
     bytes += (chunk as Buffer).length;
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
@@ -63,18 +97,89 @@ export class Spool {
     return path.join(this.root, 'captures', captureId.replace(/[^A-Za-z0-9_-]/g, '_'));
   }
 
+  async hasCapture(captureId: string): Promise<boolean> {
+    return fs.access(this.captureDir(captureId)).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async beginCapture(record: CaptureRecord): Promise<string> {
     const dir = this.captureDir(record.captureId);
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+    // Not recursive: on a read-only disk, Node's recursive mkdir says ENOENT instead of EROFS.
+    await fs.mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     await writeJsonAtomic(path.join(dir, CAPTURE_FILE), record);
     return dir;
   }
 
   async addSegment(segment: SegmentRecord, filePath: string): Promise<SpooledSegment> {
-    const capture = await this.readCapture(path.dirname(filePath));
+    const dir = path.dirname(filePath);
+    const capture = await this.readCapture(dir);
     if (!capture) throw new Error(`no capture record for ${filePath}`);
+    // Kept after the file is uploaded and gone, so indexes are never handed out twice for one capture.
+    if (segment.index + 1 > (await this.readNextIndex(dir)))
+      await writeJsonAtomic(path.join(dir, NEXT_INDEX_FILE), { next: segment.index + 1 });
     await writeJsonAtomic(sidecar(filePath), segment);
     return { capture, segment, path: filePath };
+  }
+
+  /** The first index a capture may still use: above every segment it ever reported. */
+  async nextIndex(captureId: string): Promise<number> {
+    const dir = this.captureDir(captureId);
+    let next = await this.readNextIndex(dir);
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.mp4.json')) continue;
+      const raw = await fs.readFile(path.join(dir, name), 'utf8').catch(() => '');
+      const parsed = SegmentRecordSchema.safeParse(safeJson(raw));
+      if (parsed.success) next = Math.max(next, parsed.data.index + 1);
+    }
+    return next;
+  }
+
+  private async readNextIndex(dir: string): Promise<number> {
+    const raw = await fs.readFile(path.join(dir, NEXT_INDEX_FILE), 'utf8').catch(() => '');
+    const parsed = z.object({ next: z.number().int().min(0) }).safeParse(safeJson(raw));
+    return parsed.success ? parsed.data.next : 0;
+  }
+
+  /** Capture folders an earlier process left (all but the running captures), for recovery. */
+  async leftCaptures(activeCaptureIds: ReadonlySet<string> = new Set()): Promise<LeftCapture[]> {
+    const base = path.join(this.root, 'captures');
+    const out: LeftCapture[] = [];
+    for (const name of (await fs.readdir(base).catch(() => [] as string[])).sort()) {
+      const dir = path.join(base, name);
+      const capture = await this.readCapture(dir);
+      if (!capture || activeCaptureIds.has(capture.captureId)) continue;
+      const names = await fs.readdir(dir).catch(() => [] as string[]);
+      const known = new Set(names.filter((n) => n.endsWith('.mp4') && names.includes(sidecar(n))));
+      out.push({ capture, dir, known });
+    }
+    return out;
+  }
+
+  /**
+   * Moves a file the host refuses for good (it stores another file under the same identity) out of the
+   * upload queue, into `conflicts/`, where an admin can look at it; nothing is deleted.
+   */
+  async setAside(item: SpooledSegment): Promise<string> {
+    const dir = path.join(this.root, CONFLICTS, path.basename(path.dirname(item.path)));
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const target = path.join(dir, path.basename(item.path));
+    await fs.rename(item.path, target);
+    await fs.rename(sidecar(item.path), sidecar(target)).catch(() => undefined);
+    await this.remove(item);
+    return target;
+  }
+
+  /** Writes and removes a small file: whether captures can be spooled now. */
+  async probeWritable(): Promise<void> {
+    await fs.mkdir(path.join(this.root, 'captures'), { recursive: true, mode: 0o700 });
+    const probe = path.join(this.root, 'captures', `.probe-${process.pid}`);
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe, { force: true });
   }
 
   /** Removes an uploaded file and its sidecar; the capture folder goes once it is empty. */
@@ -82,7 +187,9 @@ export class Spool {
     await fs.rm(item.path, { force: true });
     await fs.rm(sidecar(item.path), { force: true });
     const dir = path.dirname(item.path);
-    const left = (await fs.readdir(dir).catch(() => [])).filter((f) => f !== CAPTURE_FILE);
+    const left = (await fs.readdir(dir).catch(() => [])).filter(
+      (f) => f !== CAPTURE_FILE && f !== NEXT_INDEX_FILE,
+    );
     if (left.length === 0) await fs.rm(dir, { recursive: true, force: true });
   }
 
@@ -95,8 +202,8 @@ export class Spool {
   }
 
   /**
-   * Everything still waiting to be uploaded, including files a crashed capture never reported: those get
-   * their checksum now and indexes after the last reported one of their monitor.
+   * Everything still waiting to be uploaded, including files a crashed capture never reported and no
+   * backend recovered: those get their checksum now and indexes after every index the capture ever used.
    */
   async pending(activeCaptureIds: ReadonlySet<string> = new Set()): Promise<SpooledSegment[]> {
     const base = path.join(this.root, 'captures');
@@ -108,11 +215,12 @@ export class Spool {
       if (!capture || activeCaptureIds.has(capture.captureId)) continue;
       const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.mp4')).sort();
       const next = new Map<string, number>();
+      const floor = await this.readNextIndex(dir);
       const orphans: string[] = [];
       for (const file of files) {
         const full = path.join(dir, file);
         const raw = await fs.readFile(sidecar(full), 'utf8').catch(() => undefined);
-        const parsed = raw ? SegmentRecordSchema.safeParse(JSON.parse(raw)) : undefined;
+        const parsed = raw ? SegmentRecordSchema.safeParse(safeJson(raw)) : undefined;
         if (parsed?.success) {
           out.push({ capture, segment: parsed.data, path: full });
           next.set(
@@ -122,30 +230,43 @@ export class Spool {
         } else orphans.push(full);
       }
       for (const full of orphans) {
-        const info = await fs.stat(full);
-        if (info.size === 0) {
-          await fs.rm(full, { force: true });
-          continue;
-        }
-        const monitorId =
-          /(?:^|[^0-9])(\d+)[-_]\d+\.mp4$/.exec(path.basename(full))?.[1] ?? capture.monitors[0] ?? '0';
-        const index = next.get(monitorId) ?? 0;
-        next.set(monitorId, index + 1);
-        const { sha256, bytes } = await sha256File(full);
-        const segment: SegmentRecord = {
-          captureId: capture.captureId,
-          index,
-          monitorId,
-          fileName: path.basename(full),
-          startedAt: info.birthtime.getTime() ? info.birthtime.toISOString() : info.mtime.toISOString(),
-          durationMs: 0,
-          bytes,
-          sha256,
-        };
-        await writeJsonAtomic(sidecar(full), segment);
-        out.push({ capture, segment, path: full });
+        // One file that cannot be taken now (e.g. a full disk for its sidecar) waits for the next scan.
+        const taken = await this.adoptOrphan(capture, full, next, floor).catch(() => undefined);
+        if (taken) out.push(taken);
       }
     }
     return out;
+  }
+
+  private async adoptOrphan(
+    capture: CaptureRecord,
+    full: string,
+    next: Map<string, number>,
+    floor: number,
+  ): Promise<SpooledSegment | undefined> {
+    const info = await fs.stat(full);
+    if (info.size === 0) {
+      await fs.rm(full, { force: true });
+      return undefined;
+    }
+    const monitorId =
+      /(?:^|[^0-9])(\d+)[-_]\d+\.mp4$/.exec(path.basename(full))?.[1] ?? capture.monitors[0] ?? '0';
+    const index = Math.max(next.get(monitorId) ?? 0, floor);
+    next.set(monitorId, index + 1);
+    const { sha256, bytes } = await sha256File(full);
+    const segment: SegmentRecord = {
+      captureId: capture.captureId,
+      index,
+      monitorId,
+      fileName: path.basename(full),
+      startedAt: info.birthtime.getTime() ? info.birthtime.toISOString() : info.mtime.toISOString(),
+      durationMs: 0,
+      bytes,
+      sha256,
+    };
+    if (index + 1 > floor)
+      await writeJsonAtomic(path.join(path.dirname(full), NEXT_INDEX_FILE), { next: index + 1 });
+    await writeJsonAtomic(sidecar(full), segment);
+    return { capture, segment, path: full };
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@deskrec/core';
 import * as tus from 'tus-js-client';
-import { Upload, type UrlStorage } from 'tus-js-client';
+import { type DetailedError, Upload, type UrlStorage } from 'tus-js-client';
 import { Backoff } from '../controller/backoff.js';
 import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { throttledHttpStack } from './throttled-http-stack.js';
@@ -14,6 +14,25 @@ export interface UploaderOptions {
   retryMaxSeconds: number;
   /** Where tus keeps upload URLs so an interrupted upload resumes after a restart. */
   stateDir: string;
+  /** A file the host refuses for good was set aside (see Spool.setAside); the host should hear why. */
+  onSetAside?(item: SpooledSegment, reason: string): void;
+  /** A queued file is no longer in the spool (removed by someone else): it leaves the queue. */
+  onGone?(item: SpooledSegment): void;
+}
+
+/** How one upload ended: the host has the bytes, or it holds another file under this segment's identity. */
+type Outcome = { stored: true; already?: boolean } | { stored: false; reason: string };
+
+/** The host's 409: this segment is already stored (or received); `sameContent` says whether it is this file. */
+function conflictOf(error: unknown): Outcome | undefined {
+  const response = (error as DetailedError).originalResponse;
+  if (response?.getStatus() !== 409) return undefined;
+  let body: { error?: { message?: string; sameContent?: boolean } } = {};
+  try {
+    body = JSON.parse(response.getBody() || '{}');
+  } catch {}
+  const message = body.error?.message ?? 'the host already has this segment';
+  return body.error?.sameContent ? { stored: true, already: true } : { stored: false, reason: message };
 }
 
 export interface UploadProgress {
@@ -77,17 +96,37 @@ export class Uploader {
     while (!this.stopped && this.queue.length) {
       const item = this.queue[0]!;
       try {
-        await this.upload(item);
+        const outcome = await this.upload(item);
         this.queue.shift();
         this.queued.delete(item.path);
-        await this.options.spool.remove(item);
         this.backoff.reset();
-        this.options.logger.info(
-          { file: item.segment.fileName, bytes: item.segment.bytes },
-          'segment uploaded and confirmed',
-        );
+        if (outcome.stored) {
+          await this.options.spool.remove(item);
+          this.options.logger.info(
+            { file: item.segment.fileName, bytes: item.segment.bytes, already: outcome.already },
+            outcome.already ? 'the host already stores this segment' : 'segment uploaded and confirmed',
+          );
+        } else {
+          const target = await this.options.spool.setAside(item);
+          this.options.logger.error(
+            { file: item.segment.fileName, keptAt: target, reason: outcome.reason },
+            'the host refuses this segment for good; the file is kept aside',
+          );
+          this.options.onSetAside?.(item, outcome.reason);
+        }
       } catch (error) {
         if (this.stopped) break;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(item.path)) {
+          this.queue.shift();
+          this.queued.delete(item.path);
+          await this.options.spool.remove(item);
+          this.options.logger.error(
+            { file: item.segment.fileName },
+            'a queued segment file vanished from the spool',
+          );
+          this.options.onGone?.(item);
+          continue;
+        }
         const delay = this.backoff.next();
         this.options.logger.warn(
           { file: item.segment.fileName, err: (error as Error).message, retryInMs: delay },
@@ -110,13 +149,21 @@ export class Uploader {
     this.running = false;
   }
 
-  private upload(item: SpooledSegment): Promise<void> {
+  private async forget(fingerprint: string): Promise<void> {
+    for (const previous of await this.urlStorage.findUploadsByFingerprint(fingerprint))
+      await this.urlStorage.removeUpload(previous.urlStorageKey);
+  }
+
+  private upload(item: SpooledSegment): Promise<Outcome> {
     const { capture, segment } = item;
     // Relative to the upload URL, so a host behind a path prefix (https://proxy/deskrec) keeps it.
     const base = capture.uploadUrl.endsWith('/') ? capture.uploadUrl : `${capture.uploadUrl}/`;
     const endpoint = new URL(UPLOAD_PATH.slice(1), base).toString();
+    const fingerprint = `deskrec-${segment.captureId}-${segment.monitorId}-${segment.index}-${segment.sha256}`;
     return new Promise((resolve, reject) => {
-      const upload = new Upload(fs.createReadStream(item.path), {
+      // A file that vanished from the spool must fail this attempt, not the agent (unhandled 'error').
+      const source = fs.createReadStream(item.path).once('error', reject);
+      const upload = new Upload(source, {
         endpoint,
         headers: { Authorization: `Bearer ${capture.uploadToken}` },
         metadata: {
@@ -134,16 +181,27 @@ export class Uploader {
         urlStorage: this.urlStorage,
         storeFingerprintForResuming: true,
         removeFingerprintOnSuccess: true,
-        fingerprint: async () =>
-          `deskrec-${segment.captureId}-${segment.monitorId}-${segment.index}-${segment.sha256}`,
+        fingerprint: async () => fingerprint,
         // Our own loop retries with backoff forever; tus retries quickly within one attempt.
         retryDelays: [0, 1000, 3000],
+        // A 409 is the host's final word on this segment (tus would retry it).
+        onShouldRetry: (error) => {
+          const status = error.originalResponse?.getStatus() ?? 0;
+          return status !== 409 && (status < 400 || status >= 500 || status === 423);
+        },
         httpStack: throttledHttpStack(this.options.maxKbps),
         onProgress: (sent, total) => {
           this.progress = { file: segment.fileName, bytesSent: sent, bytesTotal: total };
         },
-        onError: reject,
-        onSuccess: () => resolve(),
+        onError: (error) => {
+          const conflict = conflictOf(error);
+          if (conflict) {
+            // The stale resume URL would only meet the same answer.
+            void this.forget(fingerprint).catch(() => undefined);
+            resolve(conflict);
+          } else reject(error);
+        },
+        onSuccess: () => resolve({ stored: true }),
       });
       this.current = upload;
       upload

@@ -21,7 +21,10 @@ export interface Monitor {
 /** A finished, playable file of one monitor. */
 export interface CapturedSegment {
   captureId: string;
-  /** 0-based, per monitor, in order. */
+  /**
+   * Per monitor, in order, from the request's `firstIndex`. Part of the segment's identity: unique within
+   * the capture, also for files recovered after the agent process died.
+   */
   index: number;
   monitorId: string;
   path: string;
@@ -36,6 +39,16 @@ export interface CaptureRequest {
   settings: CaptureSettings;
   /** Folder where segment files are written. */
   outputDir: string;
+  /** Index of the first segment (default 0): a capture continued under the same id numbers on. */
+  firstIndex?: number;
+}
+
+/** What a capture folder held when a previous agent process left it (see CaptureBackend.recover). */
+export interface RecoveredCapture {
+  /** Playable files nobody had reported, with their identity, checksum and timing. */
+  segments: CapturedSegment[];
+  /** Files that hold nothing to play; the backend deleted them. */
+  discarded: { path: string; bytes: number; reason: string }[];
 }
 
 export interface CaptureEnd {
@@ -62,4 +75,14 @@ export interface CaptureBackend {
   start(request: CaptureRequest): Promise<CaptureSession>;
   /** A short description for logs and doctor output, e.g. which encoder binary is used. */
   describe(): string;
+  /**
+   * Called by a restarted agent for each capture folder a previous process left: ends any encoder that
+   * process left running there (it finalizes its file first), then reports the files not in `known`
+   * (file names already reported). Optional: without it the agent recovers the files on its own.
+   */
+  recover?(request: {
+    captureId: string;
+    outputDir: string;
+    known: ReadonlySet<string>;
+  }): Promise<RecoveredCapture>;
 }

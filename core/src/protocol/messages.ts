@@ -73,6 +73,20 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
   }),
   envelope('capture.refused', { captureId: id, reason: z.string().max(1024) }),
   envelope('heartbeat', { at: timestamp }),
+  /**
+   * The spool's account of what it could not upload, and of its own health: a file discarded (nothing to
+   * play) or kept aside (the host holds another file under its identity), the spool unwritable or full, and
+   * back to ok. The host logs it and records it on the workstation.
+   */
+  envelope('spool.report', {
+    kind: z.enum(['file-discarded', 'file-kept', 'spool-unwritable', 'spool-full', 'spool-ok']),
+    captureId: id.optional(),
+    fileName: z.string().min(1).max(255).optional(),
+    bytes: z.number().int().min(0).optional(),
+    freeMb: z.number().min(0).optional(),
+    reason: z.string().max(1024),
+    at: timestamp,
+  }),
 ]);
 
 export const WorkstationAuthStateSchema = z.enum(['pending', 'authorized', 'forbidden']);

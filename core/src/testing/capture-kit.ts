@@ -26,6 +26,8 @@ export const CAPTURE_KIT_TESTS = [
   'killed capture leaves playable files',
   'primary monitor only',
   'all monitors',
+  'first index continues a capture',
+  'recover finds the files of a killed capture under the same identity',
 ] as const;
 export type CaptureKitTest = (typeof CAPTURE_KIT_TESTS)[number];
 
@@ -140,11 +142,20 @@ export function captureBackendKit(options: CaptureKitOptions): void {
   });
   const dirs: string[] = [];
 
-  async function begin(backend: CaptureBackend, settings: CaptureSettings): Promise<Run> {
+  async function begin(
+    backend: CaptureBackend,
+    settings: CaptureSettings,
+    firstIndex?: number,
+  ): Promise<Run> {
     const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-capture-kit-'));
     dirs.push(outputDir);
     const captureId = `kit-${Date.now().toString(36)}`;
-    const session = await backend.start({ captureId, settings, outputDir });
+    const session = await backend.start({
+      captureId,
+      settings,
+      outputDir,
+      ...(firstIndex === undefined ? {} : { firstIndex }),
+    });
     assert.equal(session.captureId, captureId, 'session.captureId');
     const segments: CapturedSegment[] = [];
     session.onSegment((segment) => segments.push(segment));
@@ -339,6 +350,44 @@ export function captureBackendKit(options: CaptureKitOptions): void {
       for (const segment of run.segments) await checkSegment(run, segment);
     },
     options.kill ? undefined : 'no kill() hook given',
+  );
+
+  define('first index continues a capture', async (backend) => {
+    const run = await begin(backend, baseSettings(), 5);
+    await sleep(segmentSeconds * 1500 + 500);
+    await run.session.stop();
+    const primary = await primaryOf(backend);
+    const indexes = run.segments.filter((s) => s.monitorId === primary.id).map((s) => s.index);
+    assert.ok(indexes.length >= 2, `at least 2 segments, got ${indexes.length}`);
+    assert.deepEqual(
+      indexes,
+      indexes.map((_, i) => 5 + i),
+      'indexes are 5, 6, 7... in order',
+    );
+  });
+
+  define(
+    'recover finds the files of a killed capture under the same identity',
+    async (backend) => {
+      assert.ok(backend.recover, 'recover() is optional: a backend without it skips this test, naming why');
+      const run = await begin(backend, baseSettings());
+      for (let waited = 0; run.segments.length === 0 && waited < 120_000; waited += 100) await sleep(100);
+      await sleep(segmentSeconds * 500);
+      options.kill!(run.session);
+      await run.session.ended;
+      const reported = new Set(run.segments.map((s) => path.basename(s.path)));
+      const request = { captureId: run.session.captureId, outputDir: run.outputDir };
+      const nothingNew = await backend.recover!({ ...request, known: reported });
+      assert.deepEqual(nothingNew.segments, [], 'files already reported are not reported again');
+      const all = await backend.recover!({ ...request, known: new Set() });
+      const key = (s: CapturedSegment) => `${s.monitorId}#${s.index}#${s.sha256}#${s.path}`;
+      assert.deepEqual(
+        all.segments.map(key).sort(),
+        run.segments.map(key).sort(),
+        'each file is recovered with the monitor, index and checksum it was reported with',
+      );
+    },
+    !options.kill ? 'no kill() hook given' : undefined,
   );
 
   define('primary monitor only', async (backend) => {

@@ -107,6 +107,13 @@ export class AgentMessageHandler {
         connection.lastSeenWrite = now.getTime();
         await directory.recordSeen(tenantId, workstationId, now);
       }
+    } else if (message.type === 'spool.report') {
+      const { v: _v, ...report } = message;
+      this.deps.logger[report.kind === 'spool-ok' ? 'info' : 'warn'](
+        { tenantId, workstationId, ...report },
+        `agent spool: ${report.reason}`,
+      );
+      await directory.recordSpoolReport?.(tenantId, workstationId, report);
     } else if (isCapture(message)) {
       if (connection.state !== 'authorized') {
         this.reject(

@@ -5,7 +5,7 @@ import {
   type WorkstationState,
 } from '@deskrec/core';
 import type { Kysely } from 'kysely';
-import type { WorkstationDirectory, WorkstationPresence } from '../workstations/ports.js';
+import type { SpoolReport, WorkstationDirectory, WorkstationPresence } from '../workstations/ports.js';
 import type { SettingsRepo } from './repos/settings.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation, sameDigest, sha256Hex } from './secrets.js';
@@ -118,6 +118,22 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
       .set({ login, last_seen: at })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', workstationId)
+      .execute();
+  }
+
+  async recordSpoolReport(tenantId: string, workstationId: string, report: SpoolReport): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        tenant_id: tenantId,
+        actor_user_id: null,
+        action: `agent.${report.kind}`,
+        target_type: 'workstation',
+        target_id: workstationId,
+        detail: JSON.stringify(report),
+        ip: null,
+        at: new Date(report.at),
+      })
       .execute();
   }
 

@@ -107,13 +107,32 @@ export class SegmentsRepo {
       .execute();
   }
 
-  async markSpooled(tenantId: string, id: string, spoolPath: string): Promise<void> {
-    await this.db
+  /**
+   * The host now holds the bytes durably. False when it already did (spooled or stored by an earlier
+   * upload): a stored segment never goes back to spooled.
+   */
+  async markSpooled(tenantId: string, id: string, spoolPath: string): Promise<boolean> {
+    const updated = await this.db
       .updateTable('segments')
       .set({ state: 'spooled', spool_path: spoolPath, error: null })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
-      .execute();
+      .where('state', 'not in', ['spooled', 'stored'])
+      .returning('id')
+      .executeTakeFirst();
+    return Boolean(updated);
+  }
+
+  /** The segment with this identity in a recording (monitor and index), if any. */
+  byIdentity(tenantId: string, recordingId: string, monitorId: string, index: number) {
+    return this.db
+      .selectFrom('segments')
+      .select(['id', 'state', 'sha256'])
+      .where('tenant_id', '=', tenantId)
+      .where('recording_id', '=', recordingId)
+      .where('monitor_id', '=', monitorId)
+      .where('idx', '=', index)
+      .executeTakeFirst();
   }
 
   async markStored(

@@ -36,6 +36,21 @@ const reject = (status: number, message: string) => ({
   body: `${JSON.stringify({ error: { code: status, message } })}\n`,
 });
 
+/** The host already holds this segment's bytes: a second upload is refused, saying whether it is the same file. */
+const alreadyHeld = (monitorId: string, index: number, sameContent: boolean) => ({
+  status_code: 409,
+  body: `${JSON.stringify({
+    error: {
+      code: 409,
+      message: sameContent
+        ? `segment ${index} of monitor ${monitorId} is already stored with this SHA-256; nothing to upload`
+        : `segment ${index} of monitor ${monitorId} is already stored with another SHA-256; a stored segment is not replaced`,
+      sameContent,
+    },
+  })}\n`,
+});
+const HELD = new Set(['spooled', 'stored']);
+
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -91,6 +106,14 @@ export function createUploadService(options: UploadServiceOptions) {
       if (upload.size !== undefined && upload.size !== meta.bytes) {
         throw reject(400, `Upload-Length ${upload.size} differs from metadata bytes ${meta.bytes}`);
       }
+      const existing = await options.segments.byIdentity(
+        grant.tenantId,
+        grant.recordingId,
+        meta.monitorId,
+        meta.index,
+      );
+      if (existing && HELD.has(existing.state))
+        throw alreadyHeld(meta.monitorId, meta.index, existing.sha256 === meta.sha256);
       const segmentId = await options.segments.upsert(
         grant.tenantId,
         grant.recordingId,
@@ -118,24 +141,36 @@ export function createUploadService(options: UploadServiceOptions) {
           'segment upload corrupted in transit; the agent resends it',
         );
         await store.remove(upload.id).catch(() => undefined);
-        await options.segments.setState(
-          grant.tenantId,
-          segmentId,
-          'on-agent',
-          'checksum mismatch on upload; resent',
-        );
+        const current = await options.segments.get(grant.tenantId, segmentId);
+        if (current && !HELD.has(current.state))
+          await options.segments.setState(
+            grant.tenantId,
+            segmentId,
+            'on-agent',
+            'checksum mismatch on upload; resent',
+          );
         throw reject(
           460,
           `SHA-256 mismatch: expected ${meta.sha256}, received ${actual}; upload the file again`,
         );
       }
+      // Two uploads of one segment may both have been created: only the first to finish counts.
+      const held = await options.segments.get(grant.tenantId, segmentId);
+      if (held && HELD.has(held.state)) {
+        await store.remove(upload.id).catch(() => undefined);
+        throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held.sha256 === meta.sha256);
+      }
       await fs.mkdir(ready, { recursive: true });
       await fsyncPath(file);
-      const spooled = path.join(ready, `${segmentId}.mp4`);
+      // Named per upload, so a racing second upload of the segment never replaces the file that counts.
+      const spooled = path.join(ready, `${segmentId}.${upload.id}.mp4`);
       await fs.rename(file, spooled);
       await fsyncPath(ready);
       await fs.rm(`${file}.json`, { force: true });
-      await options.segments.markSpooled(grant.tenantId, segmentId, spooled);
+      if (!(await options.segments.markSpooled(grant.tenantId, segmentId, spooled))) {
+        await fs.rm(spooled, { force: true });
+        throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held?.sha256 === meta.sha256);
+      }
       await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId });
       options.logger.info(
         { segmentId, recordingId: grant.recordingId, bytes: upload.size },

@@ -29,6 +29,8 @@ export interface WorkstationDirectory extends WorkstationStore {
   recordLogin(tenantId: string, workstationId: string, login: string | null, at: Date): Promise<void>;
   recordSeen(tenantId: string, workstationId: string, at: Date): Promise<void>;
   recordDisconnected(tenantId: string, workstationId: string, at: Date): Promise<void>;
+  /** What the agent's spool reported (a file it could not upload, its health), kept with the workstation. */
+  recordSpoolReport?(tenantId: string, workstationId: string, report: SpoolReport): Promise<void>;
   /** Current state, e.g. after an admin changed it while the agent was connected. */
   stateOf(tenantId: string, workstationId: string): Promise<WorkstationState | undefined>;
   captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }>;
@@ -44,6 +46,9 @@ export interface AgentChannel {
   /** Pushes the tenant's current capture settings to all its connected, authorized agents. */
   pushSettings(tenantId: string): Promise<void>;
 }
+
+/** What an agent's spool reported: a file it could not upload, or its own health. */
+export type SpoolReport = Omit<Extract<import('@deskrec/core').AgentMessage, { type: 'spool.report' }>, 'v'>;
 
 /** Messages from agents that other host features (orchestrator, uploads) react to. */
 export type AgentEvent =

@@ -14,6 +14,8 @@ export interface EncodeTarget {
   listPath: string;
   /** Segment file pattern with a `%05d` counter. */
   filePattern: string;
+  /** The counter's first value (the first segment's index). */
+  firstNumber?: number;
 }
 
 type EncodeOptions = Pick<
@@ -93,6 +95,8 @@ export function outputArgs(
     target.listPath,
     '-segment_list_type',
     'csv',
+    '-segment_start_number',
+    String(target.firstNumber ?? 0),
     '-flush_packets',
     '1',
     target.filePattern,

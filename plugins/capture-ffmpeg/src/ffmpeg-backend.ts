@@ -19,7 +19,9 @@ import { monitorInput } from './inputs.js';
 import { type ProbedMonitor, publicMonitor } from './monitor-types.js';
 import { probeMonitors } from './monitors.js';
 import type { FfmpegCaptureOptions, InputKind } from './options.js';
+import { recoverCapture } from './recovery.js';
 import { runCommand } from './run-command.js';
+import { monitorFilePrefix, runningFileName } from './segment-names.js';
 
 export interface BackendDeps {
   logger?: Logger;
@@ -49,8 +51,6 @@ export function availableInputs(binary: FfmpegBinary): InputKind[] {
   if (binary.devices.has('lavfi') && binary.filters.has('testsrc2')) inputs.push('lavfi');
   return inputs;
 }
-
-const safeName = (value: string) => value.replace(/[^\w.-]/g, '_');
 
 export class FfmpegCaptureBackend implements CaptureBackend {
   readonly capabilities: CaptureCapabilities;
@@ -106,7 +106,7 @@ export class FfmpegCaptureBackend implements CaptureBackend {
         extraInputArgs: this.options.extraInputArgs,
       });
       inputArgs.push(...input.args);
-      const filePrefix = `${safeName(request.captureId)}-m${safeName(monitor.id)}-`;
+      const filePrefix = monitorFilePrefix(request.captureId, monitor.id);
       const listPath = path.join(request.outputDir, `${filePrefix}segments.csv`);
       encodeArgs.push(
         ...outputArgs(
@@ -118,6 +118,7 @@ export class FfmpegCaptureBackend implements CaptureBackend {
             rgb: input.rgb,
             listPath,
             filePattern: path.join(request.outputDir, `${filePrefix}%05d.mp4`),
+            firstNumber: request.firstIndex ?? 0,
           },
           settings,
           this.options,
@@ -131,6 +132,7 @@ export class FfmpegCaptureBackend implements CaptureBackend {
       ffmpegPath: this.binary.path,
       args: ['-hide_banner', '-nostats', '-loglevel', 'info', '-y', ...inputArgs, ...encodeArgs],
       outputs,
+      runningFile: path.join(request.outputDir, runningFileName(request.captureId)),
       stopTimeoutMs: this.options.stopTimeoutMs,
       maxRecordingSeconds: settings.maxRecordingSeconds,
       logger: this.logger.child({ captureId: request.captureId }),
@@ -139,6 +141,15 @@ export class FfmpegCaptureBackend implements CaptureBackend {
     this.sessions.add(session);
     void session.ended.then(() => this.sessions.delete(session));
     return session;
+  }
+
+  recover(request: Parameters<NonNullable<CaptureBackend['recover']>>[0]) {
+    return recoverCapture({
+      ...request,
+      ffmpegPath: this.binary.path,
+      stopTimeoutMs: this.options.stopTimeoutMs,
+      logger: this.logger.child({ captureId: request.captureId }),
+    });
   }
 
   private display(): string {

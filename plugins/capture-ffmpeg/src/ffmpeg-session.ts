@@ -5,8 +5,11 @@ import type { Readable, Writable } from 'node:stream';
 import type { CapturedSegment, CaptureEnd, CaptureSession, Clock, Logger } from '@deskrec/core';
 import { fileDigest } from './file-digest.js';
 import { probeMedia } from './media-probe.js';
+import { writeRunningFile } from './running-file.js';
 import { readNewLines } from './segment-list.js';
+import { segmentNumber } from './segment-names.js';
 import { StderrTail } from './stderr-tail.js';
+import { type Watchdog, watchProcess } from './watchdog.js';
 
 /** What one monitor's output writes: its segment list and the prefix of its segment files. */
 export interface MonitorOutput {
@@ -21,6 +24,8 @@ export interface SessionPlan {
   ffmpegPath: string;
   args: string[];
   outputs: MonitorOutput[];
+  /** Where the running ffmpeg's pid is kept while it runs (see running-file.ts). */
+  runningFile: string;
   stopTimeoutMs: number;
   maxRecordingSeconds: number;
   logger: Logger;
@@ -34,7 +39,6 @@ const MAX_DURATION_GRACE_MS = 30000;
 
 interface MonitorState extends MonitorOutput {
   offset: number;
-  nextIndex: number;
   /** Seconds since the capture start at which the next segment begins. */
   nextStart: number;
   reported: Set<string>;
@@ -60,6 +64,7 @@ export class FfmpegCaptureSession implements CaptureSession {
   private spawnError: Error | undefined;
   private resolveEnded!: (end: CaptureEnd) => void;
   private finishing = false;
+  private readonly watchdog: Watchdog | undefined;
 
   constructor(private readonly plan: SessionPlan) {
     this.captureId = plan.captureId;
@@ -69,7 +74,6 @@ export class FfmpegCaptureSession implements CaptureSession {
     this.monitors = plan.outputs.map((o) => ({
       ...o,
       offset: 0,
-      nextIndex: 0,
       nextStart: 0,
       reported: new Set(),
     }));
@@ -83,6 +87,22 @@ export class FfmpegCaptureSession implements CaptureSession {
       if (this.child.pid === undefined) void this.finish(null, null);
     });
     this.child.on('close', (code, signal) => void this.finish(code, signal));
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      this.watchdog = watchProcess(pid);
+      const until = new Date(
+        this.startedAt.getTime() + plan.maxRecordingSeconds * 1000 + MAX_DURATION_GRACE_MS,
+      );
+      this.enqueue(() =>
+        writeRunningFile(plan.runningFile, {
+          pid,
+          startedAt: this.startedAt.toISOString(),
+          until: until.toISOString(),
+          outputDir: plan.outputDir,
+          monitors: plan.outputs.map(({ monitorId, filePrefix }) => ({ monitorId, filePrefix })),
+        }),
+      );
+    }
     const poll = setInterval(() => this.enqueue(() => this.readLists()), LIST_POLL_MS);
     const backstop = setTimeout(
       () => void this.stop(),
@@ -166,7 +186,8 @@ export class FfmpegCaptureSession implements CaptureSession {
     const { bytes, sha256 } = await fileDigest(file);
     const segment: CapturedSegment = {
       captureId: this.captureId,
-      index: monitor.nextIndex++,
+      // ffmpeg's own file counter: it names the file, so a restarted agent finds the same index in it.
+      index: segmentNumber(file),
       monitorId: monitor.monitorId,
       path: file,
       startedAt: new Date(this.startedAt.getTime() + Math.round(start * 1000)),
@@ -183,10 +204,12 @@ export class FfmpegCaptureSession implements CaptureSession {
     if (this.finishing) return;
     this.finishing = true;
     for (const timer of this.timers) clearTimeout(timer);
+    this.watchdog?.release();
     this.enqueue(() => this.readLists());
     this.enqueue(() => this.reportUnclosed());
     this.enqueue(async () => {
       await Promise.all(this.monitors.map((m) => fs.rm(m.listPath, { force: true })));
+      await fs.rm(this.plan.runningFile, { force: true });
     });
     await this.work;
     const end = this.endOf(code, signal);
