@@ -74,6 +74,7 @@ export async function startRuntime(
     metricsRegistry,
     host: config.controller.host ?? config.web.host,
     ...(config.controller.ephemeralPorts ? { ephemeralPorts: true } : {}),
+    ...config.controller.limits,
     ...(config.controller.heartbeatIntervalMs
       ? { heartbeatIntervalMs: config.controller.heartbeatIntervalMs }
       : {}),

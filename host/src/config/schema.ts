@@ -1,5 +1,6 @@
 import { ControllerSettingsSchema, PluginEntrySchema } from '@deskrec/core';
 import { z } from 'zod';
+import { ControllerTuningSchema } from '../controller/options.js';
 
 const portMessage = 'expected a number from 1 to 65535 (or 0 for any free port)';
 const webPort = z
@@ -116,6 +117,18 @@ export const HostConfigSchema = z
         .max(600_000)
         .optional()
         .describe('Agents are pinged this often; one that misses an interval is dropped (default 30000)'),
+      limits: ControllerTuningSchema.pick({
+        maxConnections: true,
+        maxConnectionsPerAddress: true,
+        enrollmentsPerMinute: true,
+        maxPendingWorkstations: true,
+      })
+        .partial()
+        .strict()
+        .optional()
+        .describe(
+          'Connection and enrollment limits (defaults: 20000, 1000 per address, 60 a minute, 1000 pending)',
+        ),
     })
       .strict()
       .prefault({}),

@@ -4,6 +4,7 @@ import type { AgentEvent, WorkstationDirectory } from '../workstations/ports.js'
 import { type AgentConnection, errorFrame, frame, type HostMessageBody } from './agent-connection.js';
 import { CLOSE } from './close-codes.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { type EnrollmentGate, EnrollmentRefused } from './enrollment-gate.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ControllerTuning } from './options.js';
 
@@ -16,6 +17,7 @@ export interface MessageHandlerDeps {
   registry: ConnectionRegistry;
   metrics: ControllerMetrics;
   tuning: ControllerTuning;
+  enrollment: EnrollmentGate;
   logger: Logger;
   clock: Clock;
   emit(event: AgentEvent): void;
@@ -149,9 +151,14 @@ export class AgentMessageHandler {
           ...(hello.domain === undefined ? {} : { domain: hello.domain }),
           ...(connection.remoteAddress === undefined ? {} : { remoteAddress: connection.remoteAddress }),
         },
-        directory,
+        this.deps.enrollment.guard(directory),
       );
     } catch (error) {
+      if (error instanceof EnrollmentRefused) {
+        logger.warn({ ...where, reason: error.message }, 'enrollment refused');
+        this.fatal(connection, 'rejected', error.message, CLOSE.tooMany);
+        return;
+      }
       logger.error({ ...where, err: error }, 'auth policy failed');
       this.fatal(
         connection,

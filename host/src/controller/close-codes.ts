@@ -18,6 +18,8 @@ export const CLOSE = {
   replaced: 4409,
   /** The admin deleted the workstation; a reconnect enrolls it again as pending. */
   deleted: 4410,
+  /** An enrollment limit (rate per tenant token, pending workstations) refused a new workstation: retry later. */
+  tooMany: 4429,
   /** The agent speaks another protocol version. */
   protocolVersion: 4426,
 } as const;

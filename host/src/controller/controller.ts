@@ -14,7 +14,9 @@ import type { AgentChannel, AgentEvent, AgentEventListener } from '../workstatio
 import { AgentConnection, errorFrame, frame, type ListenerKind } from './agent-connection.js';
 import { AgentMessageHandler } from './agent-messages.js';
 import { CLOSE } from './close-codes.js';
+import { ConnectionLimits, type LimitRefusal } from './connection-limits.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { EnrollmentGate } from './enrollment-gate.js';
 import { Listener } from './listener.js';
 import { type AgentCountState, ControllerMetrics } from './metrics.js';
 import { type ControllerOptions, ControllerTuningSchema } from './options.js';
@@ -125,6 +127,7 @@ export function createController(options: ControllerOptions): Controller {
     registry,
     metrics,
     tuning,
+    enrollment: new EnrollmentGate(tuning),
     logger,
     clock,
     emit,
@@ -202,6 +205,28 @@ export function createController(options: ControllerOptions): Controller {
     ws.on('close', () => onClose(connection));
   };
 
+  const connectionLimits = new ConnectionLimits(tuning);
+  // One System Log line per address and limit every 10 s, with the count cut meanwhile: a flood must not
+  // become a log flood.
+  const refusals = new Map<string, { loggedAt: number; cut: number }>();
+  const onRefused = (refusal: LimitRefusal, remoteAddress: string | undefined): void => {
+    metrics.errors.inc({ code: `limit-${refusal.limit}` });
+    const key = `${refusal.limit}:${remoteAddress}`;
+    const now = clock.now().getTime();
+    const seen = refusals.get(key) ?? { loggedAt: 0, cut: 0 };
+    seen.cut++;
+    if (now - seen.loggedAt >= 10_000) {
+      logger.warn(
+        { remoteAddress, limit: refusal.limit, cut: seen.cut },
+        `connection refused: ${refusal.message}`,
+      );
+      seen.loggedAt = now;
+      seen.cut = 0;
+    }
+    refusals.set(key, seen);
+    if (refusals.size > 10_000) refusals.clear();
+  };
+
   const onUpgrade = (kind: ListenerKind) => (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (stopping) {
       socket.destroy();
@@ -242,7 +267,15 @@ export function createController(options: ControllerOptions): Controller {
       const opened: Listener[] = [];
       try {
         if (settings.tcpPort !== 0) {
-          const listener = new Listener('tcp', undefined, tuning.helloTimeoutMs, onUpgrade('tcp'), () => {});
+          const listener = new Listener(
+            'tcp',
+            undefined,
+            tuning.helloTimeoutMs,
+            onUpgrade('tcp'),
+            () => {},
+            connectionLimits,
+            onRefused,
+          );
           await listener.listen(tuning.ephemeralPorts ? 0 : settings.tcpPort, tuning.host);
           opened.push(listener);
         }
@@ -258,6 +291,8 @@ export function createController(options: ControllerOptions): Controller {
               logger.debug({ remoteAddress, problem: error.message }, 'TLS handshake failed');
               metrics.errors.inc({ code: 'tls' });
             },
+            connectionLimits,
+            onRefused,
           );
           await listener.listen(tuning.ephemeralPorts ? 0 : settings.tlsPort, tuning.host);
           opened.push(listener);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ListenerKind } from './agent-connection.js';
+import type { ConnectionLimits, LimitRefusal } from './connection-limits.js';
 import type { TlsMaterial } from './tls-material.js';
 
 export type UpgradeHandler = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -18,6 +19,8 @@ export class Listener {
     handshakeTimeoutMs: number,
     onUpgrade: UpgradeHandler,
     onTlsError: (error: Error, remoteAddress: string | undefined) => void,
+    limits: ConnectionLimits,
+    onRefused: (refusal: LimitRefusal, remoteAddress: string | undefined) => void,
   ) {
     this.server = tls
       ? https.createServer({
@@ -30,7 +33,20 @@ export class Listener {
       : http.createServer();
     this.server.headersTimeout = handshakeTimeoutMs;
     this.server.requestTimeout = handshakeTimeoutMs;
-    this.server.on('connection', (socket: Duplex) => {
+    this.server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
+      const refusal = limits.admit(socket, socket.remoteAddress);
+      if (refusal) {
+        onRefused(refusal, socket.remoteAddress);
+        // A plain client can read why; a TLS client has not shaken hands, so it only sees the cut.
+        if (tls) socket.destroy();
+        else {
+          socket.end(
+            `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ndeskrec controller: connection refused: ${refusal.message}\n`,
+            () => socket.destroy(),
+          );
+        }
+        return;
+      }
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

@@ -44,6 +44,34 @@ export const ControllerTuningSchema = z.object({
     .min(0)
     .default(60_000)
     .describe('Agent heartbeats update "last seen" in the database at most this often per agent'),
+  maxConnections: z
+    .number()
+    .int()
+    .min(1)
+    .default(20_000)
+    .describe(
+      'Open sockets on all controller ports together; more are cut at once (keeps file descriptors for the rest)',
+    ),
+  maxConnectionsPerAddress: z
+    .number()
+    .int()
+    .min(1)
+    .default(1_000)
+    .describe(
+      'Open sockets from one IP address; keep it above the agents of the largest office behind one NAT',
+    ),
+  enrollmentsPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('New workstations one tenant token may enroll per minute'),
+  maxPendingWorkstations: z
+    .number()
+    .int()
+    .min(1)
+    .default(1_000)
+    .describe('Workstations one tenant may have waiting for authorization; further new ones are refused'),
   stopGraceMs: z
     .number()
     .int()

@@ -57,6 +57,16 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
     }));
   }
 
+  async countPending(tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('workstations')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async createPending(
     record: WorkstationRecord & { computerName: string; domain?: string },
   ): Promise<boolean> {

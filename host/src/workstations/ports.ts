@@ -33,6 +33,8 @@ export interface WorkstationDirectory extends WorkstationStore {
   recordSpoolReport?(tenantId: string, workstationId: string, report: SpoolReport): Promise<void>;
   /** Current state, e.g. after an admin changed it while the agent was connected. */
   stateOf(tenantId: string, workstationId: string): Promise<WorkstationState | undefined>;
+  /** Workstations of the tenant waiting for authorization (the enrollment cap). */
+  countPending(tenantId: string): Promise<number>;
   captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }>;
 }
 

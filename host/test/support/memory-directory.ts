@@ -34,6 +34,10 @@ export class MemoryWorkstationDirectory extends MemoryWorkstationStore implement
     return this.get(tenantId, workstationId)?.state;
   }
 
+  async countPending(tenantId: string): Promise<number> {
+    return this.list().filter((w) => w.tenantId === tenantId && w.state === 'pending').length;
+  }
+
   async captureSettings(): Promise<{ settings: CaptureSettings; uploadUrl: string }> {
     return { settings: this.settings, uploadUrl: this.uploadUrl };
   }
