@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -472,6 +472,14 @@ for (const kind of await databaseKinds()) {
     assert.is(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.match(res.headers.get('content-type') ?? '', /text\/css/);
     assert.is((await p.fetch(css!, { headers: { 'if-none-match': res.headers.get('etag')! } })).status, 304);
+    // The script is esbuild's bundle of src/portal/client (scripts/build-portal-assets.mjs), byte for byte.
+    const script = /src="(\/portal\/assets\/portal\.[0-9a-f]{12}\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'the page loads the portal script');
+    const served = await p.fetch(script!);
+    assert.match(served.headers.get('content-type') ?? '', /text\/javascript/);
+    const built = await readFile(new URL('../dist/portal-assets/portal.js', import.meta.url), 'utf8');
+    assert.is(await served.text(), built);
+    assert.match(built, /data-select-table/);
     const cookie = await p.signIn();
     const out = await p.fetch('/logout', { method: 'POST', cookie });
     assert.is(out.status, 303);
