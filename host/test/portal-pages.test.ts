@@ -443,6 +443,107 @@ for (const kind of await databaseKinds()) {
     });
   });
 
+  test('call page: the timeline marks the real gaps; cuts shorter than a second between parts are closed', async (ctx) => {
+    const { p, admin } = ctx;
+    const file = join(ctx.files.path, 'gaps.mp4');
+    await writeFile(file, Buffer.alloc(1000, 1));
+    const call = await seedCall(
+      p,
+      {
+        audio: null,
+        segments: [
+          { file, offsetMs: 0, durationMs: 4800 },
+          { file, offsetMs: 5000, durationMs: 4000 },
+          { file, offsetMs: 12000, durationMs: 2000 },
+        ],
+      },
+      { callSeconds: 14 },
+    );
+    const html = await (await p.fetch(`/calls/${call.callId}`, { cookie: admin })).text();
+    const lanes = [
+      ...html.matchAll(/class="lane( missing| pending)?" style="left:([\d.]+)%;width:([\d.]+)%"/g),
+    ].map((m) => [m[1] ?? '', Number(m[2]), Number(m[3])]);
+    const pct = (s: number) => Number(((s / 14) * 100).toFixed(3));
+    assert.equal(lanes, [
+      ['', 0, pct(9)],
+      ['', pct(12), pct(2)],
+      [' missing', pct(9), pct(3)],
+    ]);
+    assert.match(html, /<p class="gap-list" data-gap-list[^>]*>Not recorded: 0:09–0:12<\/p>/);
+    // Until the script has the first frame, the placeholder says it is loading, not that nothing was recorded.
+    assert.match(html, /<strong data-gap-title[^>]*>Loading the screen recording…<\/strong>/);
+  });
+
+  test('call page: each part shows where it is, and a refused store shows as a failure with its reason', async (ctx) => {
+    const { p, admin } = ctx;
+    const file = join(ctx.files.path, 'states.mp4');
+    await writeFile(file, Buffer.alloc(1000, 1));
+    const call = await seedCall(
+      p,
+      {
+        audio: null,
+        segments: [0, 1, 2, 3, 4].map((i) => ({
+          file,
+          offsetMs: i * 5000,
+          durationMs: 5000,
+          stored: i === 0,
+        })),
+      },
+      { callSeconds: 25 },
+    );
+    const { db } = p.t.host.services().database;
+    const set = (
+      idx: number,
+      values: { state: 'on-agent' | 'uploading' | 'spooled'; error: string | null },
+    ) => db.updateTable('segments').set(values).where('id', '=', call.segmentIds[idx]!).execute();
+    await set(1, { state: 'uploading', error: null });
+    await set(2, { state: 'spooled', error: null });
+    await set(3, {
+      state: 'spooled',
+      error: "EACCES: permission denied, open '/srv/recordings/2026/part-3.mp4'",
+    });
+    await set(4, { state: 'on-agent', error: null });
+    const html = await (await p.fetch(`/calls/${call.callId}`, { cookie: admin })).text();
+    const states = [...html.matchAll(/<tr data-segment="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
+      id: m[1],
+      state:
+        /<td data-col="state"><span class="badge (\w+)"[^>]*>([^<]+)<\/span>(?:<span class="reason">([^<]+)<\/span>)?/
+          .exec(m[2]!)
+          ?.slice(1),
+    }));
+    assert.equal(
+      states.map((s) => s.id),
+      call.segmentIds,
+    );
+    assert.equal(
+      states.map((s) => s.state),
+      [
+        ['ok', 'Stored', undefined],
+        ['warn', 'Uploading', undefined],
+        ['info', 'On host', undefined],
+        [
+          'bad',
+          'Storing failed',
+          'EACCES: permission denied, open &#39;/srv/recordings/2026/part-3.mp4&#39;',
+        ],
+        ['info', 'On agent', undefined],
+      ],
+    );
+    // The notice says storing failed (files safe on the host), not "not uploaded yet".
+    assert.match(html, /<strong>Storing the screen recording failed<\/strong>/);
+    assert.match(html, /2 parts are kept on the host/);
+    assert.not.match(html, /<strong>Screen recording file is not uploaded yet<\/strong>/);
+    const progress = (await (
+      await p.fetch(`/calls/${call.callId}/progress.json`, { cookie: admin })
+    ).json()) as {
+      text: string;
+    };
+    assert.is(
+      progress.text,
+      '1 of 5 parts stored (1000 B of 4.9 KB); 2 on the host waiting for the storage target',
+    );
+  });
+
   test('a call of another tenant is a 404 page', async ({ p }) => {
     const file = join(process.cwd(), 'package.json');
     const call = await seedCall(p, { audio: file, segments: [] }, { callSeconds: 3 });

@@ -100,8 +100,9 @@ function start(root: HTMLElement): void {
     visible = plan.visible;
     gap.hidden = plan.message === null;
     if (plan.message) {
-      gapTitle.textContent = MESSAGES[plan.message].title;
-      gapText.textContent = MESSAGES[plan.message].text;
+      const message = (place.kind === 'pending' && place.segment.waiting) || MESSAGES[plan.message];
+      gapTitle.textContent = message.title;
+      gapText.textContent = message.text;
       gap.dataset.gap = plan.message;
     }
     render();

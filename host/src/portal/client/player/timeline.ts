@@ -13,6 +13,8 @@ export interface TimelineSegment {
   monitor: string;
   /** On the storage target (playable); otherwise still on its way. */
   stored: boolean;
+  /** For a part not stored yet: what the placeholder says about where it is. */
+  waiting?: { title: string; text: string } | undefined;
 }
 
 export interface Span {
