@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { systemClock } from '@deskrec/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createPortal } from '../src/portal/index.js';
 import { databaseKinds, tempDir } from './db-harness.js';
 import { type PortalHost, startPortalHost } from './support/portal-host.js';
 import { seedCall } from './support/portal-media.js';
@@ -169,6 +172,68 @@ for (const kind of await databaseKinds()) {
     const page = await (await p.fetch('/admin/settings', { cookie: `${admin}; ${flash}` })).text();
     assert.match(page, /Settings saved/);
     assert.match(page, /https:\/\/rec\.example\.com\/api\/uploads/);
+  });
+
+  test('settings: controller ports and the TLS fingerprint agents pin, as the running controller has them', async ({
+    p,
+    admin,
+  }) => {
+    const html = await (await p.fetch('/admin/settings', { cookie: admin })).text();
+    const { listening } = p.controller.status();
+    assert.match(html, new RegExp(`<span class="mono" data-port="tcp">${listening.tcp!.port}</span>`));
+    assert.match(html, new RegExp(`<span class="mono" data-port="tls">${listening.tls!.port}</span>`));
+    // The fingerprint on the page is the one the TLS listener really presents.
+    const presented = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect(
+        { host: '127.0.0.1', port: listening.tls!.port, rejectUnauthorized: false },
+        () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    assert.match(presented, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.match(html, new RegExp(`<span class="mono" id="tls-fingerprint">${presented}</span>`));
+    assert.match(html, /data-copy="tls-fingerprint"/);
+  });
+
+  test('settings: given the host configuration, the page shows trace-log settings and client certificates', async ({
+    p,
+    admin,
+  }) => {
+    const services = p.t.host.services();
+    const config = services.config;
+    const portal = createPortal({
+      // GET /admin/settings reads repositories only; a form post would reach the real API over HTTP.
+      api: { request: (path: string, init?: RequestInit) => fetch(new URL(path, p.url), init) } as never,
+      repos: services.repos,
+      db: services.database.db,
+      storageKinds: services.storageKinds,
+      hooks: { status: () => ({ ok: true, ...p.controller.status() }) },
+      recentLog: services.logging.recent,
+      clock: systemClock,
+      logger: services.logging.logger,
+      uploadPath: '/uploads',
+      hostConfig: {
+        source: '/etc/deskrec/host.yaml',
+        controller: { ...config.controller, tlsCaFile: '/etc/deskrec/agents-ca.pem' },
+        log: {
+          ...config.log,
+          level: 2,
+          trace: { ...config.log.trace, enabled: true, file: '/var/log/deskrec/host.log', level: 4, keep: 7 },
+        },
+      },
+    });
+    const res = await portal.request('/admin/settings', { headers: { cookie: admin } });
+    assert.is(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Written to <span class="mono">\/var\/log\/deskrec\/host\.log<\/span>/);
+    assert.match(html, /<dt>Trace depth<\/dt><dd>4: debug<\/dd>/);
+    assert.match(html, /A new file at 10m; the last 7 files are kept/);
+    assert.match(html, /<dt>Console depth<\/dt><dd>2: warnings and errors<\/dd>/);
+    assert.match(html, /Required, signed by <span class="mono">\/etc\/deskrec\/agents-ca\.pem<\/span>/);
+    assert.match(html, /the host configuration \(\/etc\/deskrec\/host\.yaml\)/);
   });
 
   test('token reset asks first, then shows the new token once', async ({ p, admin }) => {

@@ -211,6 +211,15 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved').waitFor();
     assert.is((await p.t.host.services().repos.settings.get(p.tenantId)).fps, 4);
+    // The host section: the ports agents connect to and the certificate fingerprint they pin.
+    const status = p.controller.status();
+    const host = page.getByRole('region', { name: 'Agent connections' });
+    await host.scrollIntoViewIfNeeded();
+    assert.is(await host.locator('[data-port=tcp]').textContent(), String(status.listening.tcp!.port));
+    assert.is(await host.locator('[data-port=tls]').textContent(), String(status.listening.tls!.port));
+    assert.is(await host.locator('#tls-fingerprint').textContent(), status.tlsFingerprint256);
+    await host.getByText('Set under log.trace').waitFor();
+    await shoot(ctx, '05a-settings-host');
   });
 
   /** Where the visible video is on the call timeline, and where the audio is. */
