@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -9,6 +10,7 @@ import { createPortal } from '../src/portal/index.js';
 import { databaseKinds, tempDir } from './db-harness.js';
 import { type PortalHost, startPortalHost } from './support/portal-host.js';
 import { seedCall } from './support/portal-media.js';
+import { hello, newIdentity, TestAgent } from './support/test-agent.js';
 
 const ADMIN_PAGES = [
   '/admin/workstations',
@@ -172,6 +174,82 @@ for (const kind of await databaseKinds()) {
     const page = await (await p.fetch('/admin/settings', { cookie: `${admin}; ${flash}` })).text();
     assert.match(page, /Settings saved/);
     assert.match(page, /https:\/\/rec\.example\.com\/api\/uploads/);
+  });
+
+  test('workstations: two machines named "vm" are told apart by id; the detail page shows what the agent reported', async ({
+    p,
+    admin,
+  }) => {
+    // Two real agent connections (core's hello over the controller's TCP listener), both called "vm".
+    const identities = [newIdentity(p.t.credentials.tenantToken), newIdentity(p.t.credentials.tenantToken)];
+    const agents = await Promise.all(identities.map(() => TestAgent.connect(p.controllerUrl)));
+    for (const [i, agent] of agents.entries()) {
+      agent.send({
+        ...hello(identities[i]!, null),
+        computerName: 'vm',
+        domain: undefined,
+        agentVersion: `0.3.${i}`,
+        monitors: [
+          { id: '0', name: 'DP-1', width: 1920, height: 1080, x: 0, y: 0, primary: true },
+          { id: '1', width: 1280, height: 1024, x: 1920, y: 0, primary: false },
+        ],
+      });
+      await agent.next('welcome');
+    }
+    const [first, second] = identities.map((id) => id.workstationId) as [string, string];
+    const list = await (await p.fetch('/admin/workstations?search=vm', { cookie: admin })).text();
+    for (const id of [first, second]) {
+      assert.match(list, new RegExp(`<a href="/admin/workstations/${id}"><strong>vm</strong></a>`));
+      assert.match(
+        list,
+        new RegExp(`<span class="short-id" title="Workstation id ${id}">${id.slice(0, 8)}</span>`),
+      );
+    }
+    assert.is.not(first.slice(0, 8), second.slice(0, 8));
+    const { db } = p.t.host.services().database;
+    const failedAt = new Date(Date.now() - 60_000);
+    await db
+      .insertInto('recordings')
+      .values({
+        id: randomUUID(),
+        tenant_id: p.tenantId,
+        workstation_id: first,
+        user_id: null,
+        capture_id: randomUUID(),
+        state: 'uploading',
+        started_at: new Date(failedAt.getTime() - 5000),
+        ended_at: failedAt,
+        end_reason: 'capture failed: x11grab: cannot open display :0',
+        upload_token_hash: null,
+      })
+      .execute();
+    const res = await p.fetch(`/admin/workstations/${first}`, { cookie: admin });
+    assert.is(res.status, 200);
+    const html = await res.text();
+    const field = (name: string) =>
+      new RegExp(`data-field="${name}"[^>]*>([\\s\\S]*?)</(dd|span|ul|p)>`).exec(html)?.[1];
+    assert.is(field('id'), first);
+    const secretDigest = createHash('sha256').update(identities[0]!.workstationSecret).digest('hex');
+    assert.is(field('fingerprint'), secretDigest.slice(0, 16).toUpperCase().match(/.{4}/g)!.join(' '));
+    assert.is(field('agent-version'), '0.3.0');
+    assert.match(
+      html,
+      /<span class="mono">(::ffff:)?127\.0\.0\.1<\/span>\s*<span class="muted">last connection/,
+    );
+    assert.match(
+      field('monitors') ?? '',
+      /<li>0 DP-1: 1920×1080 at 0,0 \(primary\)<\/li><li>1: 1280×1024 at 1920,0<\/li>/,
+    );
+    assert.match(field('last-error') ?? '', /capture failed: x11grab: cannot open display :0/);
+    assert.match(field('last-error') ?? '', new RegExp(`datetime="${failedAt.toISOString()}"`));
+    assert.match(html, /No user signed in/);
+    assert.match(html, /<dt>Last seen<\/dt>/);
+    const other = await (await p.fetch(`/admin/workstations/${second}`, { cookie: admin })).text();
+    assert.match(other, /No capture has failed on this workstation\./);
+    assert.is((await p.fetch('/admin/workstations/no-such-id', { cookie: admin })).status, 404);
+    await Promise.all(agents.map((a) => a.close()));
+    // The list test below counts pending workstations.
+    await p.t.host.services().repos.workstations.delete(p.tenantId, [first, second]);
   });
 
   test('settings: controller ports and the TLS fingerprint agents pin, as the running controller has them', async ({

@@ -197,6 +197,26 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
     await authorized.getByText('Offline').waitFor({ timeout: 15_000 });
   });
 
+  test('the workstation opens on its own page with id, fingerprint, monitors and addresses', async (ctx) => {
+    const { page, p } = ctx;
+    await page.goto(`${p.url}/admin/workstations`);
+    const row = page.locator('tr', { hasText: 'PC-0042' });
+    const id = (await row.getAttribute('data-ws'))!;
+    assert.is(await row.locator('.short-id').textContent(), id.slice(0, 8));
+    await row.getByRole('link', { name: 'PC-0042' }).click();
+    await page.getByRole('heading', { name: 'Workstation CONTOSO\\PC-0042', level: 1 }).waitFor();
+    assert.is(await page.locator('[data-field=id]').textContent(), id);
+    assert.match(
+      (await page.locator('[data-field=fingerprint]').textContent()) ?? '',
+      /^([0-9A-F]{4} ){3}[0-9A-F]{4}$/,
+    );
+    assert.is(await page.locator('[data-field=agent-version]').textContent(), '0.1.0');
+    await page.locator('[data-field=monitors]').getByText('0: 1920×1080 at 0,0 (primary)').waitFor();
+    await page.locator('[data-field=addresses]').getByText('last connection').waitFor();
+    await page.locator('[data-field=last-error]').getByText('No capture has failed').waitFor();
+    await shoot(ctx, '04a-workstation-detail');
+  });
+
   test('settings: an out-of-range value is refused with the message next to the field', async (ctx) => {
     const { page, p } = ctx;
     await page.goto(`${p.url}/admin/settings`);
