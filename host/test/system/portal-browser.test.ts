@@ -19,6 +19,8 @@ interface Ctx {
   uploading: SeededCall;
   silent: SeededCall;
   shots: ScreenshotFacts[];
+  /** Script errors and console errors (CSP violations among them) of the main page, as they happened. */
+  errors: string[];
 }
 
 /**
@@ -137,6 +139,13 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
     });
     ctx.page = await ctx.browser.newPage({ viewport: { width: 1360, height: 860 } });
     await ctx.page.addInitScript(WATCH_FRAMES);
+    ctx.errors = [];
+    ctx.page.on('pageerror', (error) => ctx.errors.push(`${ctx.page.url()}: ${error.message}`));
+    ctx.page.on('console', (message) => {
+      // HTTP error statuses are answers the tests expect (a refused form is a 400, no favicon a 404).
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        ctx.errors.push(`${ctx.page.url()}: ${message.text()}`);
+    });
   });
 
   test.after(async (ctx) => {
@@ -401,6 +410,10 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#u-screenRecordingLogin-error').waitFor();
     await shoot(ctx, '14-user-invalid');
+  });
+
+  test('the bundled scripts ran on every page above without an error or a CSP violation', async (ctx) => {
+    assert.equal(ctx.errors, []);
   });
 
   test('a supervisor sees calls only and gets a 403 page for administration', async (ctx) => {
