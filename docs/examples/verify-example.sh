@@ -70,7 +70,8 @@ rm -rf "$installed"
 mkdir -p "$installed"
 trap 'rm -rf "$work" "$installed"' EXIT
 tar -xzf "$work/pack/$example_tarball" -C "$installed" --strip-components=1
-(cd "$repo" && npx tsc -b host agent)
+# The host build also bundles the portal's browser code (host/scripts/build-portal-assets.mjs).
+(cd "$repo" && npx tsc -b agent && npm run --silent build -w @deskrec/host)
 (cd "$repo/host" && node --import tsx ../node_modules/uvu/bin.js test/external "example-plugin\.e2e\.ts$")
 
 echo "verify-example: OK"

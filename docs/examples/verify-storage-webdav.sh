@@ -35,7 +35,7 @@ mkdir -p "$installed"
 tar -xzf "$example_tarball" -C "$installed" --strip-components=1
 
 echo "== a host loads @acme/deskrec-storage-webdav by package name; Test connection reaches the WebDAV server"
-(cd "$repo" && npx tsc -b host)
+(cd "$repo" && npm run --silent build -w @deskrec/host)
 (cd "$repo/host" && DESKREC_WEBDAV_SERVER_SCRIPT="$work/example/test/server-process.mjs" \
   node --import tsx ../node_modules/uvu/bin.js test/external "storage-webdav\.e2e\.ts$")
 

@@ -1,11 +1,16 @@
 import 'reflect-metadata';
-import { writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { systemClock } from '@deskrec/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createPortal } from '../src/portal/index.js';
 import { databaseKinds, tempDir } from './db-harness.js';
 import { type PortalHost, startPortalHost } from './support/portal-host.js';
 import { seedCall } from './support/portal-media.js';
+import { hello, newIdentity, TestAgent } from './support/test-agent.js';
 
 const ADMIN_PAGES = [
   '/admin/workstations',
@@ -169,6 +174,144 @@ for (const kind of await databaseKinds()) {
     const page = await (await p.fetch('/admin/settings', { cookie: `${admin}; ${flash}` })).text();
     assert.match(page, /Settings saved/);
     assert.match(page, /https:\/\/rec\.example\.com\/api\/uploads/);
+  });
+
+  test('workstations: two machines named "vm" are told apart by id; the detail page shows what the agent reported', async ({
+    p,
+    admin,
+  }) => {
+    // Two real agent connections (core's hello over the controller's TCP listener), both called "vm".
+    const identities = [newIdentity(p.t.credentials.tenantToken), newIdentity(p.t.credentials.tenantToken)];
+    const agents = await Promise.all(identities.map(() => TestAgent.connect(p.controllerUrl)));
+    for (const [i, agent] of agents.entries()) {
+      agent.send({
+        ...hello(identities[i]!, null),
+        computerName: 'vm',
+        domain: undefined,
+        agentVersion: `0.3.${i}`,
+        monitors: [
+          { id: '0', name: 'DP-1', width: 1920, height: 1080, x: 0, y: 0, primary: true },
+          { id: '1', width: 1280, height: 1024, x: 1920, y: 0, primary: false },
+        ],
+      });
+      await agent.next('welcome');
+    }
+    const [first, second] = identities.map((id) => id.workstationId) as [string, string];
+    const list = await (await p.fetch('/admin/workstations?search=vm', { cookie: admin })).text();
+    for (const id of [first, second]) {
+      assert.match(list, new RegExp(`<a href="/admin/workstations/${id}"><strong>vm</strong></a>`));
+      assert.match(
+        list,
+        new RegExp(`<span class="short-id" title="Workstation id ${id}">${id.slice(0, 8)}</span>`),
+      );
+    }
+    assert.is.not(first.slice(0, 8), second.slice(0, 8));
+    const { db } = p.t.host.services().database;
+    const failedAt = new Date(Date.now() - 60_000);
+    await db
+      .insertInto('recordings')
+      .values({
+        id: randomUUID(),
+        tenant_id: p.tenantId,
+        workstation_id: first,
+        user_id: null,
+        capture_id: randomUUID(),
+        state: 'uploading',
+        started_at: new Date(failedAt.getTime() - 5000),
+        ended_at: failedAt,
+        end_reason: 'capture failed: x11grab: cannot open display :0',
+        upload_token_hash: null,
+      })
+      .execute();
+    const res = await p.fetch(`/admin/workstations/${first}`, { cookie: admin });
+    assert.is(res.status, 200);
+    const html = await res.text();
+    const field = (name: string) =>
+      new RegExp(`data-field="${name}"[^>]*>([\\s\\S]*?)</(dd|span|ul|p)>`).exec(html)?.[1];
+    assert.is(field('id'), first);
+    const secretDigest = createHash('sha256').update(identities[0]!.workstationSecret).digest('hex');
+    assert.is(field('fingerprint'), secretDigest.slice(0, 16).toUpperCase().match(/.{4}/g)!.join(' '));
+    assert.is(field('agent-version'), '0.3.0');
+    assert.match(
+      html,
+      /<span class="mono">(::ffff:)?127\.0\.0\.1<\/span>\s*<span class="muted">last connection/,
+    );
+    assert.match(
+      field('monitors') ?? '',
+      /<li>0 DP-1: 1920×1080 at 0,0 \(primary\)<\/li><li>1: 1280×1024 at 1920,0<\/li>/,
+    );
+    assert.match(field('last-error') ?? '', /capture failed: x11grab: cannot open display :0/);
+    assert.match(field('last-error') ?? '', new RegExp(`datetime="${failedAt.toISOString()}"`));
+    assert.match(html, /No user signed in/);
+    assert.match(html, /<dt>Last seen<\/dt>/);
+    const other = await (await p.fetch(`/admin/workstations/${second}`, { cookie: admin })).text();
+    assert.match(other, /No capture has failed on this workstation\./);
+    assert.is((await p.fetch('/admin/workstations/no-such-id', { cookie: admin })).status, 404);
+    await Promise.all(agents.map((a) => a.close()));
+    // The list test below counts pending workstations.
+    await p.t.host.services().repos.workstations.delete(p.tenantId, [first, second]);
+  });
+
+  test('settings: controller ports and the TLS fingerprint agents pin, as the running controller has them', async ({
+    p,
+    admin,
+  }) => {
+    const html = await (await p.fetch('/admin/settings', { cookie: admin })).text();
+    const { listening } = p.controller.status();
+    assert.match(html, new RegExp(`<span class="mono" data-port="tcp">${listening.tcp!.port}</span>`));
+    assert.match(html, new RegExp(`<span class="mono" data-port="tls">${listening.tls!.port}</span>`));
+    // The fingerprint on the page is the one the TLS listener really presents.
+    const presented = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect(
+        { host: '127.0.0.1', port: listening.tls!.port, rejectUnauthorized: false },
+        () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    assert.match(presented, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.match(html, new RegExp(`<span class="mono" id="tls-fingerprint">${presented}</span>`));
+    assert.match(html, /data-copy="tls-fingerprint"/);
+  });
+
+  test('settings: given the host configuration, the page shows trace-log settings and client certificates', async ({
+    p,
+    admin,
+  }) => {
+    const services = p.t.host.services();
+    const config = services.config;
+    const portal = createPortal({
+      // GET /admin/settings reads repositories only; a form post would reach the real API over HTTP.
+      api: { request: (path: string, init?: RequestInit) => fetch(new URL(path, p.url), init) } as never,
+      repos: services.repos,
+      db: services.database.db,
+      storageKinds: services.storageKinds,
+      hooks: { status: () => ({ ok: true, ...p.controller.status() }) },
+      recentLog: services.logging.recent,
+      clock: systemClock,
+      logger: services.logging.logger,
+      uploadPath: '/uploads',
+      hostConfig: {
+        source: '/etc/deskrec/host.yaml',
+        controller: { ...config.controller, tlsCaFile: '/etc/deskrec/agents-ca.pem' },
+        log: {
+          ...config.log,
+          level: 2,
+          trace: { ...config.log.trace, enabled: true, file: '/var/log/deskrec/host.log', level: 4, keep: 7 },
+        },
+      },
+    });
+    const res = await portal.request('/admin/settings', { headers: { cookie: admin } });
+    assert.is(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Written to <span class="mono">\/var\/log\/deskrec\/host\.log<\/span>/);
+    assert.match(html, /<dt>Trace depth<\/dt><dd>4: debug<\/dd>/);
+    assert.match(html, /A new file at 10m; the last 7 files are kept/);
+    assert.match(html, /<dt>Console depth<\/dt><dd>2: warnings and errors<\/dd>/);
+    assert.match(html, /Required, signed by <span class="mono">\/etc\/deskrec\/agents-ca\.pem<\/span>/);
+    assert.match(html, /the host configuration \(\/etc\/deskrec\/host\.yaml\)/);
   });
 
   test('token reset asks first, then shows the new token once', async ({ p, admin }) => {
@@ -443,6 +586,107 @@ for (const kind of await databaseKinds()) {
     });
   });
 
+  test('call page: the timeline marks the real gaps; cuts shorter than a second between parts are closed', async (ctx) => {
+    const { p, admin } = ctx;
+    const file = join(ctx.files.path, 'gaps.mp4');
+    await writeFile(file, Buffer.alloc(1000, 1));
+    const call = await seedCall(
+      p,
+      {
+        audio: null,
+        segments: [
+          { file, offsetMs: 0, durationMs: 4800 },
+          { file, offsetMs: 5000, durationMs: 4000 },
+          { file, offsetMs: 12000, durationMs: 2000 },
+        ],
+      },
+      { callSeconds: 14 },
+    );
+    const html = await (await p.fetch(`/calls/${call.callId}`, { cookie: admin })).text();
+    const lanes = [
+      ...html.matchAll(/class="lane( missing| pending)?" style="left:([\d.]+)%;width:([\d.]+)%"/g),
+    ].map((m) => [m[1] ?? '', Number(m[2]), Number(m[3])]);
+    const pct = (s: number) => Number(((s / 14) * 100).toFixed(3));
+    assert.equal(lanes, [
+      ['', 0, pct(9)],
+      ['', pct(12), pct(2)],
+      [' missing', pct(9), pct(3)],
+    ]);
+    assert.match(html, /<p class="gap-list" data-gap-list[^>]*>Not recorded: 0:09–0:12<\/p>/);
+    // Until the script has the first frame, the placeholder says it is loading, not that nothing was recorded.
+    assert.match(html, /<strong data-gap-title[^>]*>Loading the screen recording…<\/strong>/);
+  });
+
+  test('call page: each part shows where it is, and a refused store shows as a failure with its reason', async (ctx) => {
+    const { p, admin } = ctx;
+    const file = join(ctx.files.path, 'states.mp4');
+    await writeFile(file, Buffer.alloc(1000, 1));
+    const call = await seedCall(
+      p,
+      {
+        audio: null,
+        segments: [0, 1, 2, 3, 4].map((i) => ({
+          file,
+          offsetMs: i * 5000,
+          durationMs: 5000,
+          stored: i === 0,
+        })),
+      },
+      { callSeconds: 25 },
+    );
+    const { db } = p.t.host.services().database;
+    const set = (
+      idx: number,
+      values: { state: 'on-agent' | 'uploading' | 'spooled'; error: string | null },
+    ) => db.updateTable('segments').set(values).where('id', '=', call.segmentIds[idx]!).execute();
+    await set(1, { state: 'uploading', error: null });
+    await set(2, { state: 'spooled', error: null });
+    await set(3, {
+      state: 'spooled',
+      error: "EACCES: permission denied, open '/srv/recordings/2026/part-3.mp4'",
+    });
+    await set(4, { state: 'on-agent', error: null });
+    const html = await (await p.fetch(`/calls/${call.callId}`, { cookie: admin })).text();
+    const states = [...html.matchAll(/<tr data-segment="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
+      id: m[1],
+      state:
+        /<td data-col="state"><span class="badge (\w+)"[^>]*>([^<]+)<\/span>(?:<span class="reason">([^<]+)<\/span>)?/
+          .exec(m[2]!)
+          ?.slice(1),
+    }));
+    assert.equal(
+      states.map((s) => s.id),
+      call.segmentIds,
+    );
+    assert.equal(
+      states.map((s) => s.state),
+      [
+        ['ok', 'Stored', undefined],
+        ['warn', 'Uploading', undefined],
+        ['info', 'On host', undefined],
+        [
+          'bad',
+          'Storing failed',
+          'EACCES: permission denied, open &#39;/srv/recordings/2026/part-3.mp4&#39;',
+        ],
+        ['info', 'On agent', undefined],
+      ],
+    );
+    // The notice says storing failed (files safe on the host), not "not uploaded yet".
+    assert.match(html, /<strong>Storing the screen recording failed<\/strong>/);
+    assert.match(html, /2 parts are kept on the host/);
+    assert.not.match(html, /<strong>Screen recording file is not uploaded yet<\/strong>/);
+    const progress = (await (
+      await p.fetch(`/calls/${call.callId}/progress.json`, { cookie: admin })
+    ).json()) as {
+      text: string;
+    };
+    assert.is(
+      progress.text,
+      '1 of 5 parts stored (1000 B of 4.9 KB); 2 on the host waiting for the storage target',
+    );
+  });
+
   test('a call of another tenant is a 404 page', async ({ p }) => {
     const file = join(process.cwd(), 'package.json');
     const call = await seedCall(p, { audio: file, segments: [] }, { callSeconds: 3 });
@@ -472,6 +716,14 @@ for (const kind of await databaseKinds()) {
     assert.is(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.match(res.headers.get('content-type') ?? '', /text\/css/);
     assert.is((await p.fetch(css!, { headers: { 'if-none-match': res.headers.get('etag')! } })).status, 304);
+    // The script is esbuild's bundle of src/portal/client (scripts/build-portal-assets.mjs), byte for byte.
+    const script = /src="(\/portal\/assets\/portal\.[0-9a-f]{12}\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'the page loads the portal script');
+    const served = await p.fetch(script!);
+    assert.match(served.headers.get('content-type') ?? '', /text\/javascript/);
+    const built = await readFile(new URL('../dist/portal-assets/portal.js', import.meta.url), 'utf8');
+    assert.is(await served.text(), built);
+    assert.match(built, /data-select-table/);
     const cookie = await p.signIn();
     const out = await p.fetch('/logout', { method: 'POST', cookie });
     assert.is(out.status, 303);

@@ -2,6 +2,7 @@ import type { Clock, Logger, PluginManifest } from '@deskrec/core';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { ControllerHooks } from '../api/deps.js';
+import type { HostConfig } from '../config/schema.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Database } from '../db/schema.js';
 import type { RecentLog } from '../logging/recent-log.js';
@@ -28,4 +29,9 @@ export interface PortalDeps {
   uploadPath: string;
   /** Largest form body accepted, in bytes. */
   maxFormBytes?: number;
+  /**
+   * The host's own configuration, for the settings page's read-only host section (controller ports, client
+   * certificates, trace log). Without it the page shows what the running controller reports.
+   */
+  hostConfig?: Pick<HostConfig, 'source' | 'controller' | 'log'> | undefined;
 }

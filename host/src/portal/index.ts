@@ -11,6 +11,7 @@ import { settingsRoutes } from './pages/settings.js';
 import { storageTargetRoutes } from './pages/storage-targets.js';
 import { systemLogRoutes } from './pages/system-log.js';
 import { userRoutes } from './pages/users.js';
+import { workstationDetailRoutes } from './pages/workstation-detail.js';
 import { workstationRoutes } from './pages/workstations.js';
 import type { PortalEnv } from './session.js';
 
@@ -51,6 +52,8 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', callsListRoutes(deps));
   app.route('/', callDetailRoutes(deps));
   app.route('/', workstationRoutes(deps));
+  // After the list's own routes, so /admin/workstations/live.json is not taken for an id.
+  app.route('/', workstationDetailRoutes(deps));
   app.route('/', userRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', storageTargetRoutes(deps));

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { SessionUser } from '../db/repos/sessions.js';
-import { ASSETS } from './assets.js';
+import { portalAssets } from './assets.js';
 import type { Flash } from './flash.js';
 
 export type NavKey = 'calls' | 'workstations' | 'settings' | 'users' | 'storage' | 'system-log';
@@ -37,15 +37,16 @@ export interface PageProps {
 }
 
 function Document(props: { title: string; children?: Child; player?: boolean }) {
+  const assets = portalAssets();
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · deskrec`}</title>
-        <link rel="stylesheet" href={ASSETS.css.path} />
-        <script src={ASSETS.script.path} defer />
-        {props.player ? <script src={ASSETS.player.path} defer /> : null}
+        <link rel="stylesheet" href={assets.css.path} />
+        <script src={assets.script.path} defer />
+        {props.player ? <script src={assets.player.path} defer /> : null}
       </head>
       {props.children}
     </html>

@@ -1,18 +1,25 @@
 import { Hono } from 'hono';
 import { type LoadedCall, loadCall } from '../calls-query.js';
+import { formatClock } from '../client/player/format.js';
+import type { PlayerData } from '../client/player/player-data.js';
+import { gapsOf, laneOf, lanesOf } from '../client/player/timeline.js';
 import { Badge, formatBytes, formatDuration, LocalTime } from '../components.js';
 import type { PortalDeps } from '../deps.js';
 import { Page } from '../layout.js';
 import { screenStateOf } from '../screen-state.js';
+import { segmentStateOf, waitingMessage } from '../segment-state.js';
 import type { PortalEnv } from '../session.js';
 
 const ms = (d: Date | string) => new Date(d).getTime();
 
-/** Parts still on their way: counted, with bytes, for "not uploaded yet". */
+/** Parts still on their way, counted by where they are, with bytes, for the notice and progress.json. */
 export function uploadProgress(loaded: LoadedCall) {
   const { recordings, segments } = loaded;
   const stored = segments.filter((s) => s.state === 'stored');
   const failed = segments.filter((s) => s.state === 'failed');
+  const onHost = segments.filter((s) => s.state === 'spooled');
+  // On the host, but the storage target refused them: the store job retries, the admin has to act.
+  const storingFailed = onHost.filter((s) => s.error);
   const totalBytes = segments.reduce((n, s) => n + Number(s.bytes), 0);
   const storedBytes = stored.reduce((n, s) => n + Number(s.bytes), 0);
   const capturing = recordings.some((r) => r.state === 'recording');
@@ -21,9 +28,10 @@ export function uploadProgress(loaded: LoadedCall) {
     recordings.some((r) => r.state === 'uploading') ||
     stored.length + failed.length < segments.length;
   const percent = totalBytes ? Math.round((storedBytes / totalBytes) * 100) : 0;
+  const onHostText = onHost.length ? `; ${onHost.length} on the host waiting for the storage target` : '';
   const text = capturing
-    ? `Still recording; ${stored.length} of ${segments.length} parts stored so far`
-    : `${stored.length} of ${segments.length} parts stored (${formatBytes(storedBytes)} of ${formatBytes(totalBytes)})`;
+    ? `Still recording; ${stored.length} of ${segments.length} parts stored so far${onHostText}`
+    : `${stored.length} of ${segments.length} parts stored (${formatBytes(storedBytes)} of ${formatBytes(totalBytes)})${onHostText}`;
   return {
     waiting,
     complete: !waiting,
@@ -32,18 +40,61 @@ export function uploadProgress(loaded: LoadedCall) {
     stored: stored.length,
     total: segments.length,
     failed: failed.length,
+    onHost: onHost.length,
+    storingFailed: [...new Set(storingFailed.map((s) => s.error!))],
   };
 }
 
-interface PlayerData {
-  total: number;
-  audio: { url: string; offset: number } | null;
-  monitors: string[];
-  segments: { id: string; url: string; start: number; duration: number; monitor: string; stored: boolean }[];
+function Parts(props: { loaded: LoadedCall; origin: number; multiMonitor: boolean }) {
+  const { segments } = props.loaded;
+  return (
+    <section class="panel" aria-labelledby="parts-h">
+      <h2 class="section" id="parts-h">
+        Screen parts
+      </h2>
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">Screen parts and where each one is</caption>
+          <thead>
+            <tr>
+              <th scope="col">Part</th>
+              {props.multiMonitor ? <th scope="col">Monitor</th> : null}
+              <th scope="col">From</th>
+              <th scope="col" class="num">
+                Length
+              </th>
+              <th scope="col" class="num">
+                Size
+              </th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {segments.map((s) => {
+              const state = segmentStateOf(s);
+              return (
+                <tr data-segment={s.id}>
+                  <td>{s.idx + 1}</td>
+                  {props.multiMonitor ? <td>{s.monitor_id}</td> : null}
+                  <td>{formatClock((ms(s.started_at) - props.origin) / 1000)}</td>
+                  <td class="num">{formatDuration(s.duration_ms / 1000)}</td>
+                  <td class="num">{formatBytes(Number(s.bytes))}</td>
+                  <td data-col="state">
+                    <Badge tone={state.tone}>{state.label}</Badge>
+                    {state.reason ? <span class="reason">{state.reason}</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
 }
 
 /** One timeline: from the earlier of call start and first video to the later of call end and last video. */
-function playerData(loaded: LoadedCall, now: Date): PlayerData {
+function playerData(loaded: LoadedCall, now: Date): PlayerData & { origin: number } {
   const { call, segments } = loaded;
   const callStart = ms(call.started_at);
   const callEnd = call.ended_at ? ms(call.ended_at) : now.getTime();
@@ -51,6 +102,7 @@ function playerData(loaded: LoadedCall, now: Date): PlayerData {
   const end = Math.max(callEnd, ...segments.map((s) => ms(s.started_at) + s.duration_ms));
   const base = `/media/calls/${encodeURIComponent(call.id)}`;
   return {
+    origin,
     total: Math.max(0.1, (end - origin) / 1000),
     audio: call.audio_key ? { url: `${base}/audio`, offset: (callStart - origin) / 1000 } : null,
     monitors: [...new Set(segments.map((s) => s.monitor_id))].sort(),
@@ -63,6 +115,7 @@ function playerData(loaded: LoadedCall, now: Date): PlayerData {
         duration: s.duration_ms / 1000,
         monitor: s.monitor_id,
         stored: s.state === 'stored',
+        waiting: s.state === 'stored' ? undefined : waitingMessage(s),
       })),
   };
 }
@@ -71,14 +124,16 @@ function Player(props: { data: PlayerData }) {
   const { data } = props;
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   const pct = (s: number) => `${Math.max(0, Math.min(100, (s / data.total) * 100)).toFixed(3)}%`;
+  const lane = laneOf(data.segments, data.monitors[0] ?? null);
+  const gaps = gapsOf(lane, data.total);
   return (
     <section id="player" class="player" aria-label="Call player" tabindex={-1}>
       <div class="screen">
         <video muted playsinline preload="auto" hidden aria-label="Screen recording" />
         <video muted playsinline preload="auto" hidden aria-label="Screen recording" />
         <div class="gap" data-gap role="status">
-          <strong data-gap-title>No screen recording for this part</strong>
-          <span data-gap-text>Press Play to start the call.</span>
+          <strong data-gap-title>Loading the screen recording…</strong>
+          <span data-gap-text />
         </div>
       </div>
       <div class="controls">
@@ -90,14 +145,15 @@ function Player(props: { data: PlayerData }) {
         </span>
         <div class="timeline">
           <div class="lanes" aria-hidden="true">
-            {data.segments
-              .filter((s) => s.monitor === data.monitors[0])
-              .map((s) => (
-                <div
-                  class={`lane${s.stored ? '' : ' pending'}`}
-                  style={`left:${pct(s.start)};width:${pct(s.duration)}`}
-                />
-              ))}
+            {lanesOf(lane).map((s) => (
+              <div
+                class={`lane${s.stored ? '' : ' pending'}`}
+                style={`left:${pct(s.start)};width:${pct(s.end - s.start)}`}
+              />
+            ))}
+            {gaps.map((g) => (
+              <div class="lane missing" style={`left:${pct(g.start)};width:${pct(g.end - g.start)}`} />
+            ))}
           </div>
           <input
             type="range"
@@ -127,6 +183,11 @@ function Player(props: { data: PlayerData }) {
           </>
         ) : null}
       </div>
+      <p class="gap-list" data-gap-list>
+        {gaps.length
+          ? `Not recorded: ${gaps.map((g) => `${formatClock(g.start)}–${formatClock(g.end)}`).join(', ')}`
+          : ''}
+      </p>
       <div class="legend" aria-hidden="true">
         <span>
           <i style="background:#4f8ff0" />
@@ -137,8 +198,8 @@ function Player(props: { data: PlayerData }) {
           Not uploaded yet
         </span>
         <span>
-          <i style="background:#33465f" />
-          No screen recording
+          <i class="missing" />
+          Not recorded (interrupted)
         </span>
         <span>Keys: Space play/pause, ← → 5 s</span>
       </div>
@@ -209,7 +270,24 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
           <a href="/calls">← All calls</a>
         </p>
         <h2 class="section">Media player</h2>
-        {recordings.length > 0 && progress.waiting ? (
+        {progress.storingFailed.length ? (
+          <div
+            class="notice error"
+            role="alert"
+            data-progress-url={`/calls/${encodeURIComponent(call.id)}/progress.json`}
+          >
+            <strong>Storing the screen recording failed</strong>
+            <p>
+              {progress.onHost} {progress.onHost === 1 ? 'part is' : 'parts are'} kept on the host; the
+              storage target refused {progress.onHost === 1 ? 'it' : 'them'}, and the host keeps retrying:
+            </p>
+            <ul>
+              {progress.storingFailed.map((reason) => (
+                <li class="mono">{reason}</li>
+              ))}
+            </ul>
+          </div>
+        ) : recordings.length > 0 && progress.waiting ? (
           <div
             class="notice warn"
             data-progress-url={`/calls/${encodeURIComponent(call.id)}/progress.json`}
@@ -233,6 +311,11 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
             </p>
           </div>
         )}
+        {segments.length ? (
+          <div style="margin-top:1rem">
+            <Parts loaded={loaded} origin={data.origin} multiMonitor={data.monitors.length > 1} />
+          </div>
+        ) : null}
         <div class="grid2" style="margin-top:1rem">
           <section class="panel" aria-labelledby="info-h">
             <h2 class="section" id="info-h">
@@ -298,7 +381,8 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
             {segments.length ? (
               <p class="muted">
                 {progress.stored} of {progress.total} parts stored
-                {progress.failed ? `, ${progress.failed} failed` : ''}.
+                {progress.failed ? `, ${progress.failed} failed` : ''}
+                {progress.storingFailed.length ? `, ${progress.onHost} on the host (storing failed)` : ''}.
               </p>
             ) : null}
             {recordings

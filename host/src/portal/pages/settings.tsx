@@ -9,6 +9,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { readForm } from '../form.js';
 import { Page } from '../layout.js';
 import type { PortalEnv } from '../session.js';
+import { HostSettings } from './settings-host.js';
 
 type Key = keyof ScreenRecordingSettings;
 type NumberKey =
@@ -272,6 +273,7 @@ export function settingsRoutes(deps: PortalDeps): Hono<PortalEnv> {
             </a>
           </div>
         </form>
+        <HostSettings deps={deps} />
       </Page>,
     );
   };

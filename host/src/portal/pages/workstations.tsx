@@ -8,6 +8,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { readForm } from '../form.js';
 import { Page } from '../layout.js';
 import type { PortalEnv } from '../session.js';
+import { shortId } from './workstation-detail.js';
 
 const PAGE_SIZE = 50;
 const TABS = [
@@ -177,7 +178,12 @@ export function workstationRoutes(deps: PortalDeps): Hono<PortalEnv> {
                         </td>
                         <td>{w.domain ?? '—'}</td>
                         <td>
-                          <strong>{w.computerName}</strong>
+                          <a href={`/admin/workstations/${encodeURIComponent(w.id)}`}>
+                            <strong>{w.computerName}</strong>
+                          </a>
+                          <span class="short-id" title={`Workstation id ${w.id}`}>
+                            {shortId(w.id)}
+                          </span>
                           {w.os ? <div class="muted">{`${w.os.platform} ${w.os.release}`}</div> : null}
                         </td>
                         <td class="mono">{w.remoteAddress ?? '—'}</td>

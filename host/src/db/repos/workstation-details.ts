@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+/** What the workstation page adds to the list's view: identity, addresses and what went wrong last. */
+export interface WorkstationDetails {
+  /**
+   * The first 64 bits of the SHA-256 of the workstation secret, as stored ("sha256:<hex>"): tells two
+   * machines of the same name apart, and changes when an agent enrolls with a new identity.
+   */
+  identityFingerprint: string | null;
+  /** Another address that presented this workstation id with a wrong secret, and when. */
+  conflict: { address: string | null; at: Date | null } | null;
+  /** The latest capture that failed or was refused on this workstation. */
+  lastError: { at: Date; message: string; recordingId: string } | null;
+  recordings: number;
+}
+
+const ERROR_PREFIXES = ['capture failed:%', 'agent refused:%'];
+
+export class WorkstationDetailsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(tenantId: string, workstationId: string): Promise<WorkstationDetails | undefined> {
+    const row = await this.db
+      .selectFrom('workstations')
+      .select(['secret_hash', 'conflict', 'conflict_address', 'conflict_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', workstationId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const [failed, count] = await Promise.all([
+      this.db
+        .selectFrom('recordings')
+        .select(['id', 'started_at', 'ended_at', 'end_reason'])
+        .where('tenant_id', '=', tenantId)
+        .where('workstation_id', '=', workstationId)
+        .where((eb) => eb.or(ERROR_PREFIXES.map((p) => eb('end_reason', 'like', p))))
+        .orderBy('started_at', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('recordings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('workstation_id', '=', workstationId)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      identityFingerprint: fingerprintOf(row.secret_hash),
+      conflict:
+        row.conflict || row.conflict_address
+          ? {
+              address: row.conflict_address,
+              at: row.conflict_at ? new Date(row.conflict_at) : null,
+            }
+          : null,
+      lastError: failed
+        ? {
+            at: new Date(failed.ended_at ?? failed.started_at),
+            message: failed.end_reason ?? '',
+            recordingId: failed.id,
+          }
+        : null,
+      recordings: Number(count.n),
+    };
+  }
+}
+
+/** "sha256:0a1b…" → "0A1B 2C3D 4E5F 6071"; null for a hash of another form. */
+export function fingerprintOf(secretHash: string): string | null {
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(secretHash)?.[1];
+  if (!hex) return null;
+  return hex.slice(0, 16).toUpperCase().match(/.{4}/g)?.join(' ') ?? null;
+}
