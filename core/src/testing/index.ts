@@ -5,3 +5,4 @@ export * from './capture-kit.js';
 export * from './kit-skips.js';
 export * from './memory-storage.js';
 export * from './storage-kit.js';
+export * from './tcp-test-peer.js';
