@@ -16,13 +16,20 @@ const regex = (what: string) =>
 export const AsteriskOptionsSchema = z.object({
   host: z.string().min(1).describe('Host name or IP address of the Asterisk server'),
   port: z.number().int().min(1).max(65535).default(5038).describe('AMI TCP port (manager.conf `port`)'),
-  username: z.string().min(1).describe('AMI user (a `[section]` in manager.conf; needs `read = call`)'),
+  username: z
+    .string()
+    .min(1)
+    .describe(
+      'AMI user (a `[section]` in manager.conf; needs `read = call,system` and `write = reporting` for CoreShowChannels)',
+    ),
   secret: z.string().min(1).describe('Password of the AMI user (manager.conf `secret`)'),
   eventMask: z
     .string()
     .min(1)
-    .default('call')
-    .describe('`Events:` class mask sent with Login; `call` carries Newchannel, BridgeEnter and Hangup'),
+    .default('call,system')
+    .describe(
+      '`Events:` class mask sent with Login; `call` carries Newchannel, BridgeEnter/Leave and Hangup, `system` FullyBooted and Shutdown',
+    ),
   serverFilter: z
     .boolean()
     .default(false)
@@ -61,6 +68,13 @@ export const AsteriskOptionsSchema = z.object({
     .positive()
     .default(10)
     .describe('Reconnect when no answer to a Ping (or the login) arrives within this time'),
+  reconcileIntervalSeconds: z
+    .number()
+    .min(0)
+    .default(60)
+    .describe(
+      'Also compare the tracked calls with `CoreShowChannels` this often (besides every reconnect and FullyBooted); 0 turns the periodic check off',
+    ),
   reconnectMinSeconds: z.number().positive().default(1).describe('First wait before reconnecting'),
   reconnectMaxSeconds: z
     .number()

@@ -7,7 +7,11 @@ import { replayAmi, summary } from './replay.js';
 
 // Real captures live outside the repository (their licences differ); they are read in place, never copied.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx', 'asterisk-ami');
+// DESKREC_PBX_FIXTURES points elsewhere when the repository is not checked out beside `shared/` (a worktree).
+const fixtures = path.resolve(
+  process.env.DESKREC_PBX_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx'),
+  'asterisk-ami',
+);
 const enabled = process.env.DESKREC_TEST_SYSTEM === '1' && fs.existsSync(fixtures);
 
 const captured = suite('pbx-asterisk: captured AMI traffic');

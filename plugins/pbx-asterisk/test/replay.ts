@@ -15,6 +15,9 @@ const sentinel = (id: string) =>
     `Uniqueid: sentinel.${id}`,
     `Linkedid: sentinel.${id}`,
     'Context: sentinel',
+    `BridgeUniqueid: sentinel.${id}`,
+    // Asterisk's count: the sentinel's far end is not in the traffic.
+    'BridgeNumChannels: 2',
     '',
     'Event: Hangup',
     `Channel: PJSIP/${SENTINEL_AGENT}-ffffffff`,
