@@ -36,15 +36,16 @@ export class AmiParser {
   }
 
   push(chunk: string): void {
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf('\n');
-    while (newline !== -1) {
-      const raw = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    const text = this.buffer + chunk;
+    // Walk by index and cut once at the end: re-slicing the rest after every line is quadratic in the chunk.
+    let from = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
+      const raw = text.slice(from, newline);
+      from = newline + 1;
       if (this.discarding) this.discarding = false;
       else this.line(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-      newline = this.buffer.indexOf('\n');
     }
+    this.buffer = from === 0 ? text : text.slice(from);
     if (this.buffer.length > MAX_LINE) {
       this.handlers.problem(`AMI line longer than ${MAX_LINE} characters dropped`, this.buffer.slice(0, 120));
       this.buffer = '';
