@@ -16,8 +16,9 @@ import {
   systemClock,
 } from '@deskrec/core';
 import { type AmiMessage, AmiParser, amiAction } from './ami-parser.js';
-import { CallTracker, type LiveChannel, USED_EVENTS } from './call-tracker.js';
-import { legacyWarning } from './legacy.js';
+import { type AmiTracker, CallTracker, type LiveChannel, USED_EVENTS } from './call-tracker.js';
+import { amiVersion, isLegacyVersion, legacyWarning } from './legacy.js';
+import { LEGACY_EVENTS, LegacyCallTracker } from './legacy-tracker.js';
 import type { AsteriskOptions } from './options.js';
 
 export const ASTERISK_CAPABILITIES: CallEventSourceCapabilities = Object.freeze({
@@ -51,7 +52,8 @@ export class AmiSource implements CallEventSource {
   private readonly clock: Clock;
   private readonly parser: AmiParser;
   private readonly relay: EventRelay;
-  private readonly tracker: CallTracker;
+  private tracker: AmiTracker;
+  private legacy = false;
   private readonly connection: ReconnectingConnection;
   private decoder = new StringDecoder('utf8');
   private session: ConnectionSession | undefined;
@@ -122,7 +124,8 @@ export class AmiSource implements CallEventSource {
 
   private onBanner(line: string): void {
     this.logger.debug({ banner: line }, 'AMI banner');
-    this.setWarning(legacyWarning(line));
+    const version = amiVersion(line);
+    if (isLegacyVersion(version)) this.useLegacy(version);
     this.loginId = this.nextActionId();
     this.send({
       Action: 'Login',
@@ -152,11 +155,11 @@ export class AmiSource implements CallEventSource {
       this.onShutdown(message);
       return;
     }
-    if (!this.warning && (event === 'bridge' || event === 'link' || event === 'dial')) {
-      // Some AMI 1.x servers send a 2.x-looking banner through proxies; their events tell the truth.
-      this.setWarning(legacyWarning(`legacy ${message.event} event`));
+    if (!this.legacy && (event === 'bridge' || event === 'link' || (event === 'dial' && message.subevent))) {
+      // An AMI 1.x server behind a proxy may send another banner; its events tell the truth.
+      this.useLegacy(undefined, message.event);
     }
-    if (!CallTracker.wants(message)) return;
+    if (!this.tracker.wants(message)) return;
     const result = this.tracker.track(message);
     if (result.problem) this.relay.problem(result.problem.message, result.problem.input);
     for (const call of result.events) this.relay.emit(call);
@@ -190,14 +193,13 @@ export class AmiSource implements CallEventSource {
         Action: 'Filter',
         ActionID: this.nextActionId(),
         Operation: 'Add',
-        Filter: `Event: (${[...USED_EVENTS, ...SESSION_EVENTS].join('|')})`,
+        Filter: `Event: (${[...(this.legacy ? LEGACY_EVENTS : USED_EVENTS), ...SESSION_EVENTS].join('|')})`,
       });
     }
     session.every(this.options.pingIntervalSeconds * 1000, () => this.ping());
     if (this.options.reconcileIntervalSeconds > 0) {
       session.every(this.options.reconcileIntervalSeconds * 1000, () => this.reconcile('periodic'));
     }
-    if (this.warning) this.logger.warn({ host: this.options.host }, this.warning);
     this.reconcile('connect');
   }
 
@@ -263,10 +265,20 @@ export class AmiSource implements CallEventSource {
     this.session.expectAnswer(this.options.pingTimeoutSeconds * 1000, 'no answer to Ping');
   }
 
-  private setWarning(warning: string | undefined): void {
-    if (warning === this.warning) return;
-    this.warning = warning;
-    if (warning) this.logger.warn({ host: this.options.host }, warning);
+  /** AMI 1.x: the legacy tracker with `legacyMode`, otherwise a warning in health and the log. */
+  private useLegacy(version: string | undefined, evidence?: string): void {
+    if (this.legacy) return;
+    this.legacy = true;
+    if (this.options.legacyMode) {
+      this.tracker = new LegacyCallTracker(this.options, () => this.clock.now());
+      this.logger.info(
+        { host: this.options.host, version },
+        'AMI 1.x: legacy mode maps Dial, Bridge and Rename',
+      );
+      return;
+    }
+    this.warning = legacyWarning(version, evidence);
+    this.logger.warn({ host: this.options.host }, this.warning);
   }
 
   private send(fields: Record<string, string>): void {

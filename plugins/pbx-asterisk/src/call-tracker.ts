@@ -1,13 +1,11 @@
 import { type CallDirection, type CallEventInput, ReconcileWindow, type SourceProblem } from '@deskrec/core';
 import type { AmiMessage } from './ami-parser.js';
-import { parseChannelName } from './channel-name.js';
+import { ChannelClassifier, type ChannelKind, earlier, present } from './channel-kind.js';
 import type { AsteriskOptions } from './options.js';
 
 /** The AMI events the tracker reads; everything else is dropped on arrival. */
 export const USED_EVENTS = ['Newchannel', 'BridgeEnter', 'BridgeLeave', 'BridgeDestroy', 'Hangup'] as const;
 const USED = new Set<string>(USED_EVENTS.map((e) => e.toLowerCase()));
-
-type ChannelKind = 'agent' | 'trunk' | 'local' | 'other';
 
 interface CallState {
   members: Set<string>;
@@ -47,25 +45,22 @@ export interface TrackResult {
 /** One `Event: CoreShowChannel` row of a live-channel list. */
 export type LiveChannel = AmiMessage;
 
+/** What AmiSource needs from a tracker: this one (AMI 2+) or the legacy one (AMI 1.x). */
+export interface AmiTracker {
+  readonly openCalls: number;
+  wants(message: AmiMessage): boolean;
+  track(message: AmiMessage): TrackResult;
+  beginReconcile(): void;
+  abortReconcile(): void;
+  reconcile(rows: readonly LiveChannel[], at: Date): ReconcileResult;
+  endAll(at: Date, reason: string): CallEventInput[];
+}
+
 export interface ReconcileResult {
   events: CallEventInput[];
   ended: number;
   started: number;
 }
-
-const present = (value: string | undefined): value is string =>
-  value !== undefined && value !== '' && value !== '<unknown>';
-
-/** `sysname-1529941338.663` or `1529941338.663` → [seconds, sequence], to tell which call began first. */
-function order(id: string): [number, number] {
-  const match = /(\d+)\.(\d+)$/.exec(id);
-  return match ? [Number(match[1]), Number(match[2])] : [Number.POSITIVE_INFINITY, 0];
-}
-const earlier = (a: string, b: string): boolean => {
-  const [sa, qa] = order(a);
-  const [sb, qb] = order(b);
-  return sa < sb || (sa === sb && qa < qb);
-};
 
 /**
  * Turns AMI 12+ channel events into call events. An agent channel (a phone, not a Local or trunk channel)
@@ -75,28 +70,28 @@ const earlier = (a: string, b: string): boolean => {
  * one. Bridge hops (Local channel optimisation, transfers) therefore cause no spurious end/start.
  * `reconcile` compares the tracked channels with the PBX's live list (CoreShowChannels).
  */
-export class CallTracker {
+export class CallTracker implements AmiTracker {
   private readonly channels = new Map<string, ChannelState>();
   /** Linkedid → what is known about the call while any of its channels lives. */
   private readonly calls = new Map<string, CallState>();
   private readonly bridges = new Map<string, BridgeState>();
-  private readonly technologies: Set<string>;
-  private readonly agentPattern: RegExp;
-  private readonly trunkPatterns: RegExp[] | undefined;
+  private readonly classifier: ChannelClassifier;
   private window: ReconcileWindow<string> | undefined;
 
   constructor(
-    private readonly options: AsteriskOptions,
+    options: AsteriskOptions,
     private readonly now: () => Date,
   ) {
-    this.technologies = new Set(options.agentTechnologies.map((t) => t.toLowerCase()));
-    this.agentPattern = new RegExp(options.agentExtensionPattern);
-    this.trunkPatterns = options.trunkChannelPatterns?.map((p) => new RegExp(p));
+    this.classifier = new ChannelClassifier(options);
   }
 
   static wants(message: AmiMessage): boolean {
     const event = message.event;
     return event !== undefined && USED.has(event.toLowerCase());
+  }
+
+  wants(message: AmiMessage): boolean {
+    return CallTracker.wants(message);
   }
 
   /** Agents currently on a call. */
@@ -228,7 +223,7 @@ export class CallTracker {
   private remember(message: AmiMessage, channel: string, uniqueid: string, linkedid: string): ChannelState {
     let state = this.channels.get(uniqueid);
     if (!state) {
-      state = { uniqueid, linkedid, channel, kind: this.kindOf(channel, message.context) };
+      state = { uniqueid, linkedid, channel, kind: this.classifier.kindOf(channel, message.context) };
       this.channels.set(uniqueid, state);
       if (this.channels.size > MAX_CHANNELS) this.forget(this.channels.keys().next().value as string);
     } else if (state.linkedid !== linkedid) {
@@ -239,9 +234,9 @@ export class CallTracker {
     if (state.channel !== channel) {
       // A masquerade (pickup, transfer) puts another device behind the same Uniqueid.
       state.channel = channel;
-      if (!state.started) state.kind = this.kindOf(channel, message.context);
+      if (!state.started) state.kind = this.classifier.kindOf(channel, message.context);
     } else if (state.kind === 'other' && message.event?.toLowerCase() === 'bridgeenter') {
-      state.kind = this.kindOf(channel, message.context);
+      state.kind = this.classifier.kindOf(channel, message.context);
     }
     const callerIdNum = message.calleridnum;
     if (present(callerIdNum)) state.callerIdNum = callerIdNum;
@@ -316,11 +311,7 @@ export class CallTracker {
   }
 
   private start(state: ChannelState, callId: string, at: Date): CallEventInput | undefined {
-    const name = parseChannelName(state.channel);
-    const agent =
-      this.options.agentIdentity === 'caller-id' && present(state.callerIdNum)
-        ? state.callerIdNum
-        : (name?.peer ?? '');
+    const agent = this.classifier.agentOf(state.channel, state.callerIdNum);
     if (!agent) return undefined;
     const direction = this.directionOf(callId);
     state.started = { callId, agent, direction };
@@ -389,20 +380,6 @@ export class CallTracker {
       default:
         return 'unknown';
     }
-  }
-
-  private kindOf(channel: string, context: string | undefined): ChannelKind {
-    const name = parseChannelName(channel);
-    if (!name) return 'other';
-    if (name.technology.toLowerCase() === 'local') return 'local';
-    if (this.trunkPatterns?.some((p) => p.test(channel))) return 'trunk';
-    const agentLike =
-      this.technologies.has(name.technology.toLowerCase()) && this.agentPattern.test(name.peer);
-    if (agentLike) {
-      const contexts = this.options.agentContexts;
-      return !contexts || (context !== undefined && contexts.includes(context)) ? 'agent' : 'other';
-    }
-    return this.trunkPatterns ? 'other' : 'trunk';
   }
 
   /** `Timestamp:` is present when manager.conf has `timestampevents = yes`; otherwise the arrival time. */

@@ -1,16 +1,17 @@
 /**
- * Asterisk 11 and older speak AMI 1.x: bridges are `Bridge`/`Link` events and there is no BridgeEnter, so
- * this source (built for AMI 2+, Asterisk 12 and later) would see no calls at all. It says so loudly instead
- * of reporting a healthy connection that never produces a call (ADR 0009).
+ * Asterisk 11 and older speak AMI 1.x: bridges are `Bridge`/`Link` events and there is no BridgeEnter. The
+ * AMI 2 tracker sees no calls there; `legacyMode` switches to the legacy tracker. Without it the source says so
+ * loudly instead of reporting a healthy connection that never produces a call (ADR 0009).
  */
-export function legacyWarning(bannerOrEvent: string): string | undefined {
-  const banner = /Asterisk Call Manager\/(\d+)\.(\d+)/i.exec(bannerOrEvent);
-  if (banner) {
-    if (Number(banner[1]) >= 2) return undefined;
-    return `this Asterisk speaks AMI ${banner[1]}.${banner[2]}; upgrade to Asterisk 12 or later (AMI 2): legacy AMI 1.x events (Dial, Bridge, Link, Masquerade) are not mapped, so no calls are reported`;
-  }
-  if (bannerOrEvent.startsWith('legacy ')) {
-    return `this Asterisk speaks AMI 1.x (it sent a ${bannerOrEvent.slice('legacy '.length)} event); upgrade to Asterisk 12 or later (AMI 2): legacy events are not mapped, so no calls are reported`;
-  }
-  return undefined;
+export function amiVersion(banner: string): string | undefined {
+  return /Asterisk Call Manager\/(\d+\.\d+)/i.exec(banner)?.[1];
+}
+
+export const isLegacyVersion = (version: string | undefined): boolean =>
+  version !== undefined && Number(version.split('.')[0]) < 2;
+
+/** The health warning and log line for an AMI 1.x server while `legacyMode` is off. */
+export function legacyWarning(version: string | undefined, evidence?: string): string {
+  const what = version ? `AMI ${version}` : `AMI 1.x (it sent a ${evidence} event)`;
+  return `this Asterisk speaks ${what}; upgrade or enable legacy mode (option legacyMode): without it no calls are reported`;
 }

@@ -58,6 +58,12 @@ export const AsteriskOptionsSchema = z.object({
     .describe(
       'Regexes for trunk channel names (direction detection). Unset: any non-Local channel that is not an agent is a trunk',
     ),
+  legacyMode: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Asterisk 11 and older (AMI 1.x): map the legacy Dial, LocalBridge, Rename, Bridge/Link and Hangup events (ADR 0009). Off: such a server is reported in health and the log',
+    ),
   pingIntervalSeconds: z
     .number()
     .positive()

@@ -136,6 +136,26 @@ if (!enabled) {
     },
   );
 
+  captured(
+    'originate-click-to-call-answered-hangup-legacy-ast11.txt with legacyMode: one call id through the masquerade',
+    async () => {
+      const text = wire('originate-click-to-call-answered-hangup-legacy-ast11.txt');
+      // The peers are anonymised as `ddddd` and `uuuuu`; both are phones.
+      const { events, problems } = await replayAmi(
+        text.slice(text.indexOf('Response: Success')),
+        { legacyMode: true, agentExtensionPattern: '^(ddddd|uuuuu)$' },
+        { banner: 'Asterisk Call Manager/1.3' },
+      );
+      assert.deepEqual(problems, []);
+      assert.deepEqual(summary(events), [
+        'call.started 1414510600.0 ddddd unknown',
+        'call.started 1414510600.0 uuuuu unknown',
+        'call.ended 1414510600.0 uuuuu unknown',
+        'call.ended 1414510600.0 ddddd unknown',
+      ]);
+    },
+  );
+
   captured('login-banner-success.txt: the AMI 1.3 banner opens a session', async () => {
     const banner = (wire('login-banner-success.txt').split('\n')[0] ?? '').trim();
     assert.equal(banner, 'Asterisk Call Manager/1.3');
