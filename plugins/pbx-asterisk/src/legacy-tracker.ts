@@ -43,6 +43,8 @@ export class LegacyCallTracker implements AmiTracker {
   private readonly byName = new Map<string, string>();
   /** A device being masqueraded away: its base name → the Uniqueid it leaves (renamed to `…<MASQ>`). */
   private readonly leaving = new Map<string, string>();
+  /** An agent's call whose device was masqueraded off its Uniqueid, until the device's name shows up again. */
+  private readonly orphans = new Map<string, NonNullable<LegacyChannel['started']>>();
   private readonly classifier: ChannelClassifier;
   /** Call id → how it began and whether a trunk took part; outlives the channels, bounded like them. */
   private readonly calls = new Map<string, { origin: ChannelKind; trunk: boolean }>();
@@ -204,6 +206,17 @@ export class LegacyCallTracker implements AmiTracker {
     if (this.byName.get(channel.name) === uniqueid) this.byName.delete(channel.name);
     const masq = /^(.*)<MASQ>$/.exec(newName);
     if (masq?.[1]) this.leaving.set(masq[1], uniqueid);
+    const base = newName.replace(/<(MASQ|ZOMBIE)>$/, '');
+    if (channel.started && !masq && base !== channel.name) {
+      // Another device takes this Uniqueid over: the agent's device ends up elsewhere (often as the zombie).
+      this.orphans.set(channel.name, channel.started);
+      channel.started = undefined;
+    }
+    const orphan = this.orphans.get(base);
+    if (orphan && !channel.started) {
+      this.orphans.delete(base);
+      channel.started = orphan;
+    }
     channel.name = newName;
     this.byName.set(newName, uniqueid);
     if (/<(MASQ|ZOMBIE)>$/.test(newName)) return;

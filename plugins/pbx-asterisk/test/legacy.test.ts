@@ -147,6 +147,68 @@ ast11(
   },
 );
 
+ast11('SIP 302 redirect: the forwarded channel is dialed by the caller and joins its call', async () => {
+  const { events } = await replayAmi(
+    [
+      newchannel(TRUNK, '1400000600.1', 'from-trunk'),
+      newchannel('SIP/1001-00000002', '1400000600.2'),
+      dial(TRUNK, '1400000600.1', 'SIP/1001-00000002', '1400000600.2'),
+      // 1001 answers 302 Moved Temporarily to 1003: app_dial hangs up 1001's channel and dials the new target.
+      hangup('SIP/1001-00000002', '1400000600.2'),
+      newchannel('SIP/1003-00000003', '1400000601.3'),
+      dial(TRUNK, '1400000600.1', 'SIP/1003-00000003', '1400000601.3'),
+      link(TRUNK, '1400000600.1', 'SIP/1003-00000003', '1400000601.3'),
+      hangup('SIP/1003-00000003', '1400000601.3'),
+      hangup(TRUNK, '1400000600.1'),
+    ].join(''),
+    legacy,
+    banner,
+  );
+  assert.deepEqual(summary(events), [
+    'call.started 1400000600.1 1003 inbound',
+    'call.ended 1400000600.1 1003 inbound',
+  ]);
+});
+
+ast11(
+  'attended transfer: the consultation is its own call; after the masquerade the caller stays with the target',
+  async () => {
+    const { events } = await replayAmi(
+      [
+        newchannel(TRUNK, '1400000700.1', 'from-trunk'),
+        newchannel('SIP/1001-00000002', '1400000700.2'),
+        dial(TRUNK, '1400000700.1', 'SIP/1001-00000002', '1400000700.2'),
+        link(TRUNK, '1400000700.1', 'SIP/1001-00000002', '1400000700.2'),
+        // 1001 consults 1002 on a second channel, then completes the transfer.
+        newchannel('SIP/1001-00000003', '1400000710.3'),
+        newchannel('SIP/1002-00000004', '1400000710.4'),
+        dial('SIP/1001-00000003', '1400000710.3', 'SIP/1002-00000004', '1400000710.4'),
+        link('SIP/1001-00000003', '1400000710.3', 'SIP/1002-00000004', '1400000710.4'),
+        rename(TRUNK, `${TRUNK}<MASQ>`, '1400000700.1'),
+        rename('SIP/1001-00000003', TRUNK, '1400000710.3'),
+        rename(`${TRUNK}<MASQ>`, 'SIP/1001-00000003<ZOMBIE>', '1400000700.1'),
+        hangup('SIP/1001-00000003<ZOMBIE>', '1400000700.1'),
+        hangup('SIP/1001-00000002', '1400000700.2'),
+        link(TRUNK, '1400000710.3', 'SIP/1002-00000004', '1400000710.4'),
+        hangup('SIP/1002-00000004', '1400000710.4'),
+        hangup(TRUNK, '1400000710.3'),
+      ].join(''),
+      legacy,
+      banner,
+    );
+    // As on AMI 2 (the captured attended transfer): 1001 is on both calls until it leaves them, 1002 keeps the
+    // consultation's call id it started with; 1001's consultation leg ends with its device (the zombie).
+    assert.deepEqual(summary(events), [
+      'call.started 1400000700.1 1001 inbound',
+      'call.started 1400000710.3 1001 internal',
+      'call.started 1400000710.3 1002 internal',
+      'call.ended 1400000710.3 1001 internal',
+      'call.ended 1400000700.1 1001 inbound',
+      'call.ended 1400000710.3 1002 internal',
+    ]);
+  },
+);
+
 ast11('reconciling with Asterisk 11 rows (BridgedUniqueID): a missed call starts, a gone one ends', () => {
   const tracker = new LegacyCallTracker(
     AsteriskOptionsSchema.parse({ host: 'x', username: 'u', secret: 's', ...legacy }),
