@@ -24,6 +24,8 @@ export interface FakeAmi extends CallEventPeer<string> {
   answerPings: boolean;
   /** What CoreShowChannels lists: the channels "up" at this PBX. */
   live: LiveRow[];
+  /** When set, CoreShowChannels is answered (with `live` as it was when asked) only once this resolves. */
+  holdListing: Promise<void> | undefined;
   drop(): Promise<void>;
   /** The connection of the current session. */
   readonly connection: TcpPeerConnection | undefined;
@@ -86,8 +88,11 @@ export async function startFakeAmi(options: FakeAmiOptions): Promise<FakeAmi> {
             Ping: 'Pong',
             Timestamp: `${Date.now() / 1000}`,
           });
-        case 'coreshowchannels':
-          return coreShowChannels(id, fake.live);
+        case 'coreshowchannels': {
+          const rows = fake.live;
+          const hold = fake.holdListing;
+          return hold ? hold.then(() => coreShowChannels(id, rows)) : coreShowChannels(id, rows);
+        }
         default:
           return amiAction({ Response: 'Success', ActionID: id, Message: 'Accepted' });
       }
@@ -99,6 +104,7 @@ export async function startFakeAmi(options: FakeAmiOptions): Promise<FakeAmi> {
     actions,
     answerPings: options.answerPings ?? true,
     live: [],
+    holdListing: undefined,
     get connection() {
       return current;
     },

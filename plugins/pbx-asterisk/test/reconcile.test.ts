@@ -155,6 +155,62 @@ reconcile('FullyBooted (Asterisk restarted) reconciles; Shutdown ends open calls
   }
 });
 
+reconcile('events that arrive while the list is out win over the list', async () => {
+  const run = await open();
+  try {
+    await run.fake.send(inboundCallMessages().slice(0, 4).join(''));
+    await until(() => run.events.length === 1, 'the call started');
+    // The PBX reads its channels now (the call is up), but its answer arrives late.
+    run.fake.live = [liveRow(trunk, 'br-1'), liveRow(agent1001, 'br-1')];
+    let release: () => void = () => undefined;
+    run.fake.holdListing = new Promise<void>((resolve) => (release = resolve));
+    const before = run.source.health().details?.lastReconcile;
+    await run.fake.send('Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n');
+    await until(
+      () => run.fake.actions.filter((a) => a.action === 'CoreShowChannels').length === 2,
+      'the second list was asked for',
+    );
+    // Meanwhile the call ends and another begins.
+    const second = {
+      ...agent1001,
+      channel: 'PJSIP/1002-00000009',
+      uniqueid: '1700009100.9',
+      linkedid: '1700009100.8',
+    };
+    const caller2 = {
+      ...trunk,
+      channel: 'PJSIP/carrier-00000008',
+      uniqueid: '1700009100.8',
+      linkedid: '1700009100.8',
+    };
+    await run.fake.send(
+      inboundCallMessages().slice(4).join('') +
+        newchannel(caller2, 1700009100) +
+        newchannel(second, 1700009101) +
+        bridgeEnter(caller2, 'br-2', 1, 1700009102) +
+        bridgeEnter(second, 'br-2', 2, 1700009103),
+    );
+    await until(() => run.events.length === 3, 'the hangup and the new call arrived');
+    release();
+    await until(() => run.source.health().details?.lastReconcile !== before, 'the late list was applied');
+    assert.deepEqual(summary(run.events), [
+      'call.started 1700009000.1 1001',
+      'call.ended 1700009000.1 1001 (Normal Clearing)',
+      'call.started 1700009100.8 1002',
+    ]);
+    assert.deepEqual(
+      [
+        run.source.health().details?.lastReconcile?.ended,
+        run.source.health().details?.lastReconcile?.started,
+      ],
+      [0, 0],
+      'the old list neither restarts the ended call nor ends the new one',
+    );
+  } finally {
+    await close(run);
+  }
+});
+
 reconcile('a source that connects while a call is up starts it, with the caller call id', async () => {
   const fake = await startFakeAmi({ username: 'deskrec', secret: 'pw' });
   // A pickup left agent 2000 on its own younger Linkedid in the caller's bridge.
