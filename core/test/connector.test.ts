@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { suite } from 'uvu';
 import {
   backoffDelayMs,
@@ -157,6 +162,92 @@ connection('a missing answer drops the session as a timeout; fail() records auth
     await peer.close();
   }
 });
+
+/** A throwaway self-signed certificate for 127.0.0.1, made with the system's openssl. */
+function selfSigned(): { key: string; cert: string } | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskrec-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pair = selfSigned();
+if (!pair) {
+  connection.skip('TLS sessions (skipped: openssl is not installed)', () => {});
+} else {
+  connection('TLS: a trusted certificate connects; an untrusted one is classified as tls', async () => {
+    const server = tls.createServer({ key: pair.key, cert: pair.cert }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.write('HELLO\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const open = (options: tls.ConnectionOptions) => {
+      const received: string[] = [];
+      const conn = new ReconnectingConnection({
+        name: 'tls test',
+        host: '127.0.0.1',
+        port,
+        tls: options,
+        backoff: { minMs: 20, maxMs: 40 },
+        logger: silentLogger,
+        clock: systemClock,
+        hooks: {
+          connected: () => undefined,
+          data: (chunk, session) => {
+            received.push(chunk.toString());
+            session.ready();
+          },
+        },
+      });
+      conn.start();
+      return { conn, received };
+    };
+    const trusted = open({ ca: pair.cert });
+    const untrusted = open({});
+    try {
+      await until(() => trusted.conn.status().state === 'connected', 'the trusted TLS session is up');
+      assert.deepEqual(trusted.received, ['HELLO\n']);
+      await until(
+        () => untrusted.conn.status().lastFailure?.kind === 'tls',
+        'a self-signed certificate fails as tls',
+      );
+      assert.notEqual(untrusted.conn.status().state, 'connected');
+    } finally {
+      await trusted.conn.stop();
+      await untrusted.conn.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+}
 
 const window = suite('connector toolkit: ReconcileWindow');
 
