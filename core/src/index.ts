@@ -1,4 +1,5 @@
 export * from './config/plugin-entry.js';
+export * from './connector/index.js';
 export * from './di/tokens.js';
 export * from './domain/call-event.js';
 export * from './domain/recording.js';

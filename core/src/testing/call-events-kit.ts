@@ -23,7 +23,10 @@
  * The kit checks, per scenario, the exact emitted sequence (type, callId, agent, and direction/time when the
  * expectation names them), that every event passes CallEventSchema, reconnect after the peer drops the
  * connection, a clean and idempotent stop that leaves no referenced sockets or timers behind, and that
- * malformed input is reported through `sink.problem` without stopping the source.
+ * malformed input is reported through `sink.problem` without stopping the source. A source that declares
+ * `reconcile` also gets: a call that ended while the connection was down is ended after the reconnect, and a
+ * source that connects while calls are up starts them (both read the peer's live-call list; see
+ * `CallEventsReconcile`), with `health().details.lastReconcile` counting what was fixed.
  */
 import assert from 'node:assert/strict';
 import { suite } from 'uvu';
@@ -43,6 +46,8 @@ export const CALL_EVENTS_KIT_TESTS = [
   'reconnect after the peer drops the connection',
   'stop is clean and idempotent',
   'malformed input is reported and skipped',
+  'reconcile: a call that ended while disconnected is ended after reconnecting',
+  'reconcile: calls already up when the source connects are started',
 ] as const;
 export type CallEventsKitTest = (typeof CALL_EVENTS_KIT_TESTS)[number];
 
@@ -79,6 +84,26 @@ export interface CallEventScenario<T> {
   expect: readonly ExpectedCallEvent[];
 }
 
+/**
+ * For sources that declare the `reconcile` capability: how the peer plays the PBX's list of live calls.
+ * The kit starts a call with `callUp`, calls `endCall(peer)` (from then on the peer's list must not hold the
+ * call, and the peer sends no hangup), drops the connection, and expects `ended` after the reconnect.
+ */
+export interface CallEventsReconcile<T> {
+  /** Traffic that puts agents on a call that stays up; the peer's live list must hold it too. */
+  callUp: T;
+  /** What `callUp` emits. */
+  started: readonly ExpectedCallEvent[];
+  /** Marks the call as gone at the PBX (it ended while the source was away): no events, just the live list. */
+  endCall(peer: CallEventPeer<T>): void | Promise<void>;
+  /** What the source must emit once it reconnected and asked; times are not compared (they are learnt late). */
+  ended: readonly ExpectedCallEvent[];
+  /** Makes a fresh peer's live list hold a call before any source connects. */
+  upBeforeConnect(peer: CallEventPeer<T>): void | Promise<void>;
+  /** What a source emits when it connects to a peer prepared by `upBeforeConnect`. */
+  upBeforeConnectStarted: readonly ExpectedCallEvent[];
+}
+
 export interface CallEventsKitOptions<T> {
   /** Shown in the test output, e.g. `pbx-asterisk (AMI over TCP)`. */
   name: string;
@@ -96,6 +121,8 @@ export interface CallEventsKitOptions<T> {
   /** Quiet time after the expected events (or after sending) in which no further event may arrive; default 150 ms. */
   settleMs?: number;
   skip?: readonly KitSkip<CallEventsKitTest>[];
+  /** Required when the capabilities declare `reconcile`. */
+  reconcile?: CallEventsReconcile<T>;
 }
 
 /** A sink that records what it receives and lets the kit wait for a count. */
@@ -150,6 +177,7 @@ function checkSequence(
   scenario: string,
   got: readonly CallEvent[],
   want: readonly ExpectedCallEvent[],
+  compareTimes = true,
 ): void {
   const context = `${scenario}: expected [${want.map((e) => `${e.type} ${e.callId} ${e.agent.value}`).join('; ')}], got [${describeEvents(got)}]`;
   assert.equal(got.length, want.length, `${context}: wrong number of events`);
@@ -159,7 +187,7 @@ function checkSequence(
     assert.equal(g.callId, w.callId, `${context}: event ${i} callId`);
     assert.deepEqual(g.agent, w.agent, `${context}: event ${i} agent`);
     if (w.direction) assert.equal(g.direction, w.direction, `${context}: event ${i} direction`);
-    if (w.at !== undefined) {
+    if (w.at !== undefined && compareTimes) {
       assert.equal(
         g.at.toISOString(),
         new Date(w.at).toISOString(),
@@ -244,6 +272,24 @@ export function callEventSourceKit<T>(options: CallEventsKitOptions<T>): void {
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  /** Waits for exactly `want` after the sink's first `from` events. */
+  const expectEvents = async (
+    run: Running,
+    from: number,
+    want: readonly ExpectedCallEvent[],
+    what: string,
+  ) => {
+    const received = () => run.sink.events.slice(from);
+    await run.sink.until(
+      () => received().length >= want.length,
+      timeoutMs,
+      () =>
+        `${what}: expected ${want.length} events, got [${describeEvents(received())}]; problems: ${JSON.stringify(run.sink.problems)}`,
+    );
+    await sleep(settleMs);
+    checkSequence(what, received(), want, false);
   };
 
   /** Sends a scenario and checks exactly its events arrive (the sink's earlier events are left alone). */
@@ -334,6 +380,15 @@ export function callEventSourceKit<T>(options: CallEventsKitOptions<T>): void {
         assert.notEqual(health.state, 'stopped', 'a started source must not report stopped');
       }
       assert.equal(health.reconnects, 0, 'no reconnects before any drop');
+      const details = run.source.health().details;
+      if (details) {
+        assert.equal(
+          details.connected,
+          run.source.health().state === 'connected',
+          'details.connected agrees with state',
+        );
+        assert.equal(details.reconnects, 0, 'details.reconnects before any drop');
+      }
       if (probe) {
         await play(run, probe);
         const after = run.source.health();
@@ -443,6 +498,79 @@ export function callEventSourceKit<T>(options: CallEventsKitOptions<T>): void {
       }
     },
     options.malformed.length === 0 ? 'no malformed traffic given' : undefined,
+  );
+
+  const reconcileSkip = !options.capabilities.persistentConnection
+    ? 'the source declares no persistentConnection'
+    : !options.capabilities.reconcile
+      ? 'the source declares no reconcile capability'
+      : undefined;
+  const reconcile = () => {
+    assert.ok(options.reconcile, 'a source that declares `reconcile` must give the kit `reconcile` options');
+    return options.reconcile;
+  };
+
+  define(
+    'reconcile: a call that ended while disconnected is ended after reconnecting',
+    async () => {
+      const plan = reconcile();
+      let run: Running | undefined;
+      try {
+        run = await open();
+        const { peer, source } = run;
+        assert.ok(peer.drop, 'a peer for a persistent-connection source must implement drop()');
+        await play(run, { name: 'reconcile: call up', traffic: plan.callUp, expect: plan.started });
+        const from = run.sink.events.length;
+        await plan.endCall(peer);
+        await peer.drop();
+        await withTimeout(
+          peer.nextSession(),
+          'the source did not reconnect after the peer dropped the connection',
+        );
+        await expectEvents(run, from, plan.ended, 'reconcile after reconnect');
+        const report = source.health().details?.lastReconcile;
+        assert.ok(report, 'health().details.lastReconcile is set after a reconciliation');
+        assert.ok(
+          report.ended >= plan.ended.filter((e) => e.type === 'call.ended').length,
+          `health().details.lastReconcile.ended counts the calls it ended (got ${report.ended})`,
+        );
+        assert.deepEqual(run.sink.problems, [], 'reconciling raises no problems');
+      } finally {
+        await close(run);
+      }
+    },
+    reconcileSkip,
+  );
+
+  define(
+    'reconcile: calls already up when the source connects are started',
+    async () => {
+      const plan = reconcile();
+      let run: Running | undefined;
+      try {
+        const peer = await options.createPeer();
+        try {
+          await plan.upBeforeConnect(peer);
+        } catch (error) {
+          await peer.close();
+          throw error;
+        }
+        const source = await options.createSource(peer);
+        run = { peer, source, sink: new RecordingSink() };
+        await source.start(run.sink);
+        await withTimeout(peer.nextSession(), 'the source never established a session with the peer');
+        await expectEvents(run, 0, plan.upBeforeConnectStarted, 'calls up before connecting');
+        const report = source.health().details?.lastReconcile;
+        assert.ok(report, 'health().details.lastReconcile is set after a reconciliation');
+        assert.ok(
+          report.started >= plan.upBeforeConnectStarted.length,
+          `health().details.lastReconcile.started counts the calls it started (got ${report.started})`,
+        );
+      } finally {
+        await close(run);
+      }
+    },
+    reconcileSkip,
   );
 
   kit.run();

@@ -5,4 +5,5 @@ export * from './capture-kit.js';
 export * from './kit-skips.js';
 export * from './memory-storage.js';
 export * from './storage-kit.js';
+export * from './tcp-test-peer.js';
 export * from './test-host.js';

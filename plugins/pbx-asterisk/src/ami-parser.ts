@@ -3,7 +3,7 @@ export type AmiMessage = Record<string, string>;
 
 export interface AmiParserHandlers {
   message(message: AmiMessage): void;
-  /** A line that is not `Name: value`, or an oversized line; the message holding it is dropped. */
+  /** A line that is not `Name: value`, or an oversized line; that line is skipped, the message kept. */
   problem(message: string, input: string): void;
   /** The `Asterisk Call Manager/x.y` greeting that opens each connection. */
   banner(line: string): void;
@@ -21,31 +21,35 @@ export class AmiParser {
   private buffer = '';
   private headers: AmiMessage = Object.create(null);
   private count = 0;
-  private broken = false;
   private expectBanner = true;
+  /** The rest of an oversized line (up to its newline) is dropped too. */
+  private discarding = false;
 
   constructor(private readonly handlers: AmiParserHandlers) {}
 
   /** Call at the start of each connection: the first line is the banner again. */
   reset(): void {
     this.buffer = '';
+    this.discarding = false;
     this.clear();
     this.expectBanner = true;
   }
 
   push(chunk: string): void {
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf('\n');
-    while (newline !== -1) {
-      const raw = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      this.line(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-      newline = this.buffer.indexOf('\n');
+    const text = this.buffer + chunk;
+    // Walk by index and cut once at the end: re-slicing the rest after every line is quadratic in the chunk.
+    let from = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
+      const raw = text.slice(from, newline);
+      from = newline + 1;
+      if (this.discarding) this.discarding = false;
+      else this.line(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
     }
+    this.buffer = from === 0 ? text : text.slice(from);
     if (this.buffer.length > MAX_LINE) {
       this.handlers.problem(`AMI line longer than ${MAX_LINE} characters dropped`, this.buffer.slice(0, 120));
       this.buffer = '';
-      this.broken = true;
+      this.discarding = true;
     }
   }
 
@@ -59,7 +63,6 @@ export class AmiParser {
     }
     if (line.length > MAX_LINE) {
       this.handlers.problem(`AMI line longer than ${MAX_LINE} characters dropped`, line.slice(0, 120));
-      this.broken = true;
       return;
     }
     if (line.trim() === '') {
@@ -68,8 +71,9 @@ export class AmiParser {
     }
     const colon = line.indexOf(':');
     if (colon <= 0) {
+      // Only the line goes: dropping its message would also drop a header-less message's successor (an
+      // `Event:` line right after garbage starts a message of its own) and could lose a Hangup.
       this.handlers.problem('AMI line without "Name: value"', line.slice(0, 120));
-      this.broken = true;
       return;
     }
     const name = line.slice(0, colon).trim().toLowerCase();
@@ -85,14 +89,13 @@ export class AmiParser {
   }
 
   private flush(): void {
-    if (this.count > 0 && !this.broken) this.handlers.message(this.headers);
+    if (this.count > 0) this.handlers.message(this.headers);
     this.clear();
   }
 
   private clear(): void {
     this.headers = Object.create(null);
     this.count = 0;
-    this.broken = false;
   }
 }
 

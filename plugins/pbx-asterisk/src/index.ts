@@ -5,7 +5,7 @@ import { AsteriskOptionsSchema } from './options.js';
 
 export { type AmiMessage, AmiParser, amiAction } from './ami-parser.js';
 export { AmiSource, ASTERISK_CAPABILITIES } from './ami-source.js';
-export { CallTracker } from './call-tracker.js';
+export { CallTracker, type LiveChannel } from './call-tracker.js';
 export { type AsteriskOptions, type AsteriskOptionsInput, AsteriskOptionsSchema } from './options.js';
 
 export default definePlugin({

@@ -16,13 +16,20 @@ const regex = (what: string) =>
 export const AsteriskOptionsSchema = z.object({
   host: z.string().min(1).describe('Host name or IP address of the Asterisk server'),
   port: z.number().int().min(1).max(65535).default(5038).describe('AMI TCP port (manager.conf `port`)'),
-  username: z.string().min(1).describe('AMI user (a `[section]` in manager.conf; needs `read = call`)'),
+  username: z
+    .string()
+    .min(1)
+    .describe(
+      'AMI user (a `[section]` in manager.conf; needs `read = call,system` and `write = reporting` for CoreShowChannels)',
+    ),
   secret: z.string().min(1).describe('Password of the AMI user (manager.conf `secret`)'),
   eventMask: z
     .string()
     .min(1)
-    .default('call')
-    .describe('`Events:` class mask sent with Login; `call` carries Newchannel, BridgeEnter and Hangup'),
+    .default('call,system')
+    .describe(
+      '`Events:` class mask sent with Login; `call` carries Newchannel, BridgeEnter/Leave and Hangup, `system` FullyBooted and Shutdown',
+    ),
   serverFilter: z
     .boolean()
     .default(false)
@@ -51,6 +58,12 @@ export const AsteriskOptionsSchema = z.object({
     .describe(
       'Regexes for trunk channel names (direction detection). Unset: any non-Local channel that is not an agent is a trunk',
     ),
+  legacyMode: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Asterisk 11 and older (AMI 1.x): map the legacy Dial, LocalBridge, Rename, Bridge/Link and Hangup events (ADR 0009). Off: such a server is reported in health and the log',
+    ),
   pingIntervalSeconds: z
     .number()
     .positive()
@@ -61,6 +74,13 @@ export const AsteriskOptionsSchema = z.object({
     .positive()
     .default(10)
     .describe('Reconnect when no answer to a Ping (or the login) arrives within this time'),
+  reconcileIntervalSeconds: z
+    .number()
+    .min(0)
+    .default(60)
+    .describe(
+      'Also compare the tracked calls with `CoreShowChannels` this often (besides every reconnect and FullyBooted); 0 turns the periodic check off',
+    ),
   reconnectMinSeconds: z.number().positive().default(1).describe('First wait before reconnecting'),
   reconnectMaxSeconds: z
     .number()

@@ -49,12 +49,31 @@ parser('a second Event header without a blank line starts a new message', () => 
   );
 });
 
-parser('a line without a colon is reported and only its message is dropped', () => {
-  const { messages, problems } = parse(['Banner/1\r\nEvent: X\r\ngarbage\r\n\r\nEvent: Y\r\nA: 1\r\n\r\n']);
+parser('a line without a colon is reported and only that line is skipped', () => {
+  const { messages, problems } = parse([
+    'Banner/1\r\nEvent: X\r\ngarbage\r\nB: 2\r\n\r\nEvent: Y\r\nA: 1\r\n\r\n',
+  ]);
+  assert.equal(problems.length, 1);
+  assert.deepEqual(
+    messages.map((m) => [m.event, m.b ?? m.a]),
+    [
+      ['X', '2'],
+      ['Y', '1'],
+    ],
+  );
+});
+
+parser('a malformed line does not swallow the message that follows it', () => {
+  // The case that lost a BridgeEnter: garbage with no blank line before the next message.
+  const { messages, problems } = parse([
+    'Banner/1\r\n',
+    'this is not AMI\r\nEvent: BridgeEnter\r\nChannel: PJSIP/1001-1\r\n\r\n',
+    'Event: Hangup\r\nChannel: PJSIP/1001-1\r\n\r\n',
+  ]);
   assert.equal(problems.length, 1);
   assert.deepEqual(
     messages.map((m) => m.event),
-    ['Y'],
+    ['BridgeEnter', 'Hangup'],
   );
 });
 

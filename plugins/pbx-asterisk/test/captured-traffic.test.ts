@@ -7,7 +7,11 @@ import { replayAmi, summary } from './replay.js';
 
 // Real captures live outside the repository (their licences differ); they are read in place, never copied.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx', 'asterisk-ami');
+// DESKREC_PBX_FIXTURES points elsewhere when the repository is not checked out beside `shared/` (a worktree).
+const fixtures = path.resolve(
+  process.env.DESKREC_PBX_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx'),
+  'asterisk-ami',
+);
 const enabled = process.env.DESKREC_TEST_SYSTEM === '1' && fs.existsSync(fixtures);
 
 const captured = suite('pbx-asterisk: captured AMI traffic');
@@ -129,6 +133,26 @@ if (!enabled) {
       const { events, problems } = await replayAmi(text.slice(text.indexOf('Response: Success')));
       assert.deepEqual(problems, []);
       assert.deepEqual(events, []);
+    },
+  );
+
+  captured(
+    'originate-click-to-call-answered-hangup-legacy-ast11.txt with legacyMode: one call id through the masquerade',
+    async () => {
+      const text = wire('originate-click-to-call-answered-hangup-legacy-ast11.txt');
+      // The peers are anonymised as `ddddd` and `uuuuu`; both are phones.
+      const { events, problems } = await replayAmi(
+        text.slice(text.indexOf('Response: Success')),
+        { legacyMode: true, agentExtensionPattern: '^(ddddd|uuuuu)$' },
+        { banner: 'Asterisk Call Manager/1.3' },
+      );
+      assert.deepEqual(problems, []);
+      assert.deepEqual(summary(events), [
+        'call.started 1414510600.0 ddddd unknown',
+        'call.started 1414510600.0 uuuuu unknown',
+        'call.ended 1414510600.0 uuuuu unknown',
+        'call.ended 1414510600.0 ddddd unknown',
+      ]);
     },
   );
 

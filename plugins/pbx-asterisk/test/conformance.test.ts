@@ -4,6 +4,7 @@ import { AmiSource } from '../src/ami-source.js';
 import plugin from '../src/index.js';
 import { AsteriskOptionsSchema } from '../src/options.js';
 import { type FakeAmi, startFakeAmi, toCrlf } from './fake-ami.js';
+import { agent1001, inboundCallMessages, liveRow, trunk } from './traffic.js';
 
 const transcript = (name: string) =>
   toCrlf(fs.readFileSync(new URL(`./transcripts/${name}.txt`, import.meta.url), 'utf8'));
@@ -50,7 +51,8 @@ callEventSourceKit<string>({
       name: 'queue call through Local channels, one member answers',
       traffic: transcript('queue-answered'),
       expect: [
-        started('1700000300.5', '1003', 'inbound', 1700000321),
+        // The agent waits alone in the bridge for 3 ms: the call starts when the caller's side joins.
+        started('1700000300.5', '1003', 'inbound', 1700000321.003),
         ended('1700000300.5', '1003', 1700000501.763),
       ],
     },
@@ -88,6 +90,20 @@ callEventSourceKit<string>({
       ],
     },
   ],
+  reconcile: {
+    callUp: inboundCallMessages().slice(0, 4).join(''),
+    started: [started('1700009000.1', '1001', 'inbound', 1700009005.5)],
+    endCall: (peer) => {
+      (peer as FakeAmi).live = [];
+    },
+    ended: [{ type: 'call.ended', callId: '1700009000.1', agent: ext('1001') }],
+    upBeforeConnect: (peer) => {
+      (peer as FakeAmi).live = [liveRow(trunk, 'br-1'), liveRow(agent1001, 'br-1')];
+    },
+    upBeforeConnectStarted: [
+      { type: 'call.started', callId: '1700009000.1', agent: ext('1001'), direction: 'inbound' },
+    ],
+  },
   malformed: [
     { name: 'a line that is not a header', traffic: 'this is not AMI at all\r\n\r\n' },
     {

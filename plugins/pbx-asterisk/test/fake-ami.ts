@@ -1,5 +1,5 @@
-import net from 'node:net';
 import type { CallEventPeer } from '@deskrec/core/testing';
+import { startTcpTestPeer, type TcpPeerConnection } from '@deskrec/core/testing';
 import { type AmiMessage, AmiParser, amiAction } from '../src/ami-parser.js';
 
 export interface FakeAmiOptions {
@@ -10,97 +10,117 @@ export interface FakeAmiOptions {
   banner?: string;
 }
 
-/** A real TCP server in the test playing Asterisk's Manager Interface: banner, Login, Ping, then replayed traffic. */
+/** One live channel as `CoreShowChannel` reports it (header names as Asterisk spells them). */
+export type LiveRow = Record<string, string>;
+
+/**
+ * A real TCP server in the test (core's TCP test peer) playing Asterisk's Manager Interface: banner, Login,
+ * Ping, CoreShowChannels answered from `live`, then replayed traffic.
+ */
 export interface FakeAmi extends CallEventPeer<string> {
   readonly port: number;
   /** Every action the client sent, in order (Secret included, to check the login). */
   readonly actions: AmiMessage[];
   answerPings: boolean;
+  /** What CoreShowChannels lists: the channels "up" at this PBX. */
+  live: LiveRow[];
+  /** When set, CoreShowChannels is answered (with `live` as it was when asked) only once this resolves. */
+  holdListing: Promise<void> | undefined;
+  drop(): Promise<void>;
+  /** The connection of the current session. */
+  readonly connection: TcpPeerConnection | undefined;
+}
+
+/** The rows of a CoreShowChannels answer, in the order Asterisk sends them. */
+export function coreShowChannels(id: string, rows: readonly LiveRow[]): string {
+  return [
+    amiAction({ Response: 'Success', ActionID: id, EventList: 'start', Message: 'Channels will follow' }),
+    ...rows.map((row) => amiAction({ Event: 'CoreShowChannel', ActionID: id, ...row })),
+    amiAction({
+      Event: 'CoreShowChannelsComplete',
+      ActionID: id,
+      EventList: 'Complete',
+      ListItems: String(rows.length),
+    }),
+  ].join('');
 }
 
 export async function startFakeAmi(options: FakeAmiOptions): Promise<FakeAmi> {
-  const sockets = new Set<net.Socket>();
   const actions: AmiMessage[] = [];
-  let current: net.Socket | undefined;
   let sessions = 0;
   let consumed = 0;
+  let current: TcpPeerConnection | undefined;
   let wake: (() => void) | undefined;
-
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.setEncoding('utf8');
+  const parse = (command: string): AmiMessage => {
+    let parsed: AmiMessage = {};
     const parser = new AmiParser({
       banner: () => undefined,
       problem: () => undefined,
-      message: (action) => {
-        actions.push(action);
-        const id = action.actionid ?? '';
-        switch (action.action?.toLowerCase()) {
-          case 'login':
-            if (action.username === options.username && action.secret === options.secret) {
-              socket.write(
-                amiAction({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' }),
-              );
-              socket.write(
-                amiAction({ Event: 'FullyBooted', Privilege: 'system,all', Status: 'Fully Booted' }),
-              );
-              current = socket;
-              sessions++;
-              wake?.();
-            } else {
-              socket.write(amiAction({ Response: 'Error', ActionID: id, Message: 'Authentication failed' }));
-            }
-            break;
-          case 'ping':
-            if (fake.answerPings) {
-              socket.write(
-                amiAction({
-                  Response: 'Success',
-                  ActionID: id,
-                  Ping: 'Pong',
-                  Timestamp: `${Date.now() / 1000}`,
-                }),
-              );
-            }
-            break;
-          default:
-            socket.write(amiAction({ Response: 'Success', ActionID: id, Message: 'Accepted' }));
-        }
-      },
+      message: (m) => (parsed = m),
     });
-    socket.on('data', (chunk: string) => parser.push(chunk));
-    socket.write(`${options.banner ?? 'Asterisk Call Manager/5.0.1'}\r\n`);
+    parser.push(`banner\n${command}\n\n`);
+    return parsed;
+  };
+  const peer = await startTcpTestPeer({
+    greeting: `${options.banner ?? 'Asterisk Call Manager/5.0.1'}\r\n`,
+    delimiter: '\n\n',
+    respond(command, connection) {
+      const action = parse(command);
+      actions.push(action);
+      const id = action.actionid ?? '';
+      switch (action.action?.toLowerCase()) {
+        case 'login':
+          if (action.username === options.username && action.secret === options.secret) {
+            current = connection;
+            sessions++;
+            wake?.();
+            return (
+              amiAction({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' }) +
+              amiAction({ Event: 'FullyBooted', Privilege: 'system,all', Status: 'Fully Booted' })
+            );
+          }
+          return amiAction({ Response: 'Error', ActionID: id, Message: 'Authentication failed' });
+        case 'ping':
+          if (!fake.answerPings) return undefined;
+          return amiAction({
+            Response: 'Success',
+            ActionID: id,
+            Ping: 'Pong',
+            Timestamp: `${Date.now() / 1000}`,
+          });
+        case 'coreshowchannels': {
+          const rows = fake.live;
+          const hold = fake.holdListing;
+          return hold ? hold.then(() => coreShowChannels(id, rows)) : coreShowChannels(id, rows);
+        }
+        default:
+          return amiAction({ Response: 'Success', ActionID: id, Message: 'Accepted' });
+      }
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as net.AddressInfo;
 
   const fake: FakeAmi = {
-    port: address.port,
+    port: peer.port,
     actions,
     answerPings: options.answerPings ?? true,
+    live: [],
+    holdListing: undefined,
+    get connection() {
+      return current;
+    },
     async nextSession() {
       consumed++;
       while (sessions < consumed) await new Promise<void>((resolve) => (wake = resolve));
     },
     async send(traffic) {
-      const socket = current;
-      if (!socket || socket.destroyed) throw new Error('no AMI session to send to');
-      // Uneven chunks, so messages and lines straddle TCP reads as they do on a real network.
-      for (let at = 0, size = 1; at < traffic.length; at += size, size = (size * 7 + 3) % 997 || 1) {
-        socket.write(traffic.slice(at, at + size));
-      }
-      await new Promise<void>((resolve) => socket.write('', () => resolve()));
+      if (!current || current.closed) throw new Error('no AMI session to send to');
+      await current.send(traffic);
     },
     async drop() {
-      current?.destroy();
+      await current?.drop();
       current = undefined;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => peer.close(),
   };
   return fake;
 }

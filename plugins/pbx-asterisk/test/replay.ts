@@ -15,9 +15,40 @@ const sentinel = (id: string) =>
     `Uniqueid: sentinel.${id}`,
     `Linkedid: sentinel.${id}`,
     'Context: sentinel',
+    `BridgeUniqueid: sentinel.${id}`,
+    // Asterisk's count: the sentinel's far end is not in the traffic.
+    'BridgeNumChannels: 2',
     '',
     'Event: Hangup',
     `Channel: PJSIP/${SENTINEL_AGENT}-ffffffff`,
+    `Uniqueid: sentinel.${id}`,
+    '',
+    '',
+  ].join('\r\n');
+
+/** The same for AMI 1.x (legacy mode): two channels linked by `Event: Bridge`, then a Hangup. */
+const legacySentinel = (id: string) =>
+  [
+    '',
+    '',
+    'Event: Newchannel',
+    `Channel: SIP/${SENTINEL_AGENT}-ffffffff`,
+    `Uniqueid: sentinel.${id}`,
+    'Context: sentinel',
+    '',
+    'Event: Newchannel',
+    'Channel: SIP/far-fffffffe',
+    `Uniqueid: sentinel.${id}.far`,
+    '',
+    'Event: Bridge',
+    'Bridgestate: Link',
+    `Channel1: SIP/far-fffffffe`,
+    `Channel2: SIP/${SENTINEL_AGENT}-ffffffff`,
+    `Uniqueid1: sentinel.${id}.far`,
+    `Uniqueid2: sentinel.${id}`,
+    '',
+    'Event: Hangup',
+    `Channel: SIP/${SENTINEL_AGENT}-ffffffff`,
     `Uniqueid: sentinel.${id}`,
     '',
     '',
@@ -60,7 +91,8 @@ export async function replayAmi(
     });
     await fake.nextSession();
     await fake.send(traffic);
-    await fake.send(sentinel(String(Math.random())));
+    const legacy = options.legacyMode && /Manager\/1\./.test(server.banner ?? '');
+    await fake.send((legacy ? legacySentinel : sentinel)(String(Math.random())));
     await finished;
     return { events, problems };
   } finally {

@@ -1,4 +1,5 @@
-import type { CallDirection, CallEventInput, SourceProblem } from '@deskrec/core';
+import { type CallDirection, type CallEventInput, ReconcileWindow, type SourceProblem } from '@deskrec/core';
+import { type CallcenterAction, callcenterAction } from './callcenter.js';
 import type { FreeswitchOptions } from './options.js';
 
 /** The events the source subscribes to; CHANNEL_HANGUP is read too when a server sends it. */
@@ -9,6 +10,16 @@ export const SUBSCRIBED_EVENTS = [
   'CHANNEL_HANGUP_COMPLETE',
 ] as const;
 const USED = new Set<string>([...SUBSCRIBED_EVENTS, 'CHANNEL_HANGUP']);
+
+/** One row of `show calls as json`: a leg's columns, and its bridged partner's prefixed `b_`. */
+export type LiveCallRow = Record<string, string | undefined>;
+
+export interface ReconcileResult {
+  events: CallEventInput[];
+  live: number;
+  ended: number;
+  started: number;
+}
 
 export type EslEvent = Record<string, string>;
 
@@ -23,6 +34,8 @@ interface LegState {
   answered: boolean;
   bridged: boolean;
   started?: { callId: string; direction: CallDirection };
+  /** mod_callcenter named this leg's agent (CC-Agent): kept even when the headers find no extension. */
+  callcenterAgent?: string;
   from?: string;
   to?: string;
 }
@@ -54,6 +67,9 @@ export class CallTracker {
   private readonly calls = new Map<string, CallState>();
   private readonly agentPattern: RegExp;
   private readonly trunkPatterns: RegExp[];
+  /** mod_callcenter agent name → the agent's leg of its current queue call. */
+  private readonly callcenterLegs = new Map<string, string>();
+  private window: ReconcileWindow<string> | undefined;
 
   constructor(
     private readonly options: FreeswitchOptions,
@@ -64,17 +80,29 @@ export class CallTracker {
   }
 
   static wants(event: EslEvent): boolean {
-    return USED.has(event['Event-Name'] ?? '');
+    return USED.has(event['Event-Name'] ?? '') || callcenterAction(event) !== undefined;
+  }
+
+  /** Agents currently on a call. */
+  get openCalls(): number {
+    let open = 0;
+    for (const leg of this.legs.values()) if (leg.started) open++;
+    return open;
   }
 
   track(event: EslEvent): TrackResult {
     const name = event['Event-Name'];
-    const uuid = event['Unique-ID'];
-    if (!present(uuid)) return this.bad(`FreeSWITCH ${name} event without Unique-ID`, event);
     const at = this.timeOf(event);
     if (!at) return this.bad(`FreeSWITCH ${name} event with an unreadable Event-Date-Timestamp`, event);
-    if (name === 'CHANNEL_HANGUP' || name === 'CHANNEL_HANGUP_COMPLETE')
+    const callcenter = callcenterAction(event);
+    if (callcenter) return this.callcenter(callcenter, event, at);
+    const uuid = event['Unique-ID'];
+    if (!present(uuid)) return this.bad(`FreeSWITCH ${name} event without Unique-ID`, event);
+    if (name === 'CHANNEL_HANGUP' || name === 'CHANNEL_HANGUP_COMPLETE') {
+      this.window?.end(uuid);
       return { events: this.hangup(uuid, event, at) };
+    }
+    this.window?.touch(uuid);
     const leg = this.remember(uuid, event);
     const events: CallEventInput[] = [];
     if (name === 'CHANNEL_ANSWER') {
@@ -89,6 +117,123 @@ export class CallTracker {
         this.start(other, at, events);
       }
     }
+    return { events };
+  }
+
+  /** Starts a reconciliation: events from now on are noted against the list FreeSWITCH is about to send. */
+  beginReconcile(): void {
+    this.window = new ReconcileWindow(this.legs.keys());
+  }
+
+  abortReconcile(): void {
+    this.window = undefined;
+  }
+
+  /**
+   * Applies `show calls as json`: agents on legs FreeSWITCH no longer has leave their calls; agent legs it
+   * shows bridged (or answered, with `startOn: answer`) that are not on a call here join it.
+   */
+  reconcile(rows: readonly LiveCallRow[], at: Date): ReconcileResult {
+    const window = this.window ?? new ReconcileWindow<string>(this.legs.keys());
+    this.window = undefined;
+    const seen: { row: LiveCallRow; prefix: '' | 'b_'; callId: string; bridged: boolean }[] = [];
+    for (const row of rows) {
+      const a = row.uuid;
+      if (!present(a)) continue;
+      const callId = present(row.call_uuid) ? row.call_uuid : a;
+      const bridged = present(row.b_uuid);
+      seen.push({ row, prefix: '', callId, bridged });
+      if (bridged) seen.push({ row, prefix: 'b_', callId, bridged });
+    }
+    const live = new Set(seen.map(({ row, prefix }) => row[`${prefix}uuid`] as string));
+    const events: CallEventInput[] = [];
+    let ended = 0;
+    for (const uuid of window.stale(live)) {
+      const event = this.endLeg(uuid, at, 'gone from FreeSWITCH (found by reconciliation)');
+      if (event) {
+        events.push(event);
+        ended++;
+      }
+    }
+    let started = 0;
+    for (const { row, prefix, callId, bridged } of seen) {
+      const uuid = row[`${prefix}uuid`] as string;
+      if (!window.stillLive(uuid)) continue;
+      const leg = this.remember(uuid, liveRowAsEvent(row, prefix, callId));
+      const state = row[`${prefix}callstate`];
+      if (state === 'ACTIVE' || state === 'HELD') leg.answered = true;
+      if (bridged) leg.bridged = true;
+      const before = events.length;
+      this.start(leg, at, events);
+      started += events.length - before;
+    }
+    return { events, live: live.size, ended, started };
+  }
+
+  /** FreeSWITCH is going away: every agent still on a call leaves it with `reason`. */
+  endAll(at: Date, reason: string): CallEventInput[] {
+    const events: CallEventInput[] = [];
+    for (const uuid of [...this.legs.keys()]) {
+      const event = this.endLeg(uuid, at, reason);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  /**
+   * mod_callcenter's view: bridge-agent-start names the agent and the member (caller) it is bridged to, so
+   * the agent joins the caller's call even when its own leg's headers carry no extension; bridge-agent-end,
+   * or the agent going back to Waiting/Idle, ends it.
+   */
+  private callcenter(action: CallcenterAction, event: EslEvent, at: Date): TrackResult {
+    if (action.kind === 'state') {
+      const uuid = this.callcenterLegs.get(action.agent);
+      if (!uuid || !/^(waiting|idle)$/i.test(action.state)) return { events: [] };
+      this.callcenterLegs.delete(action.agent);
+      const ended = this.endLeg(uuid, at, `callcenter agent state ${action.state}`);
+      return { events: ended ? [ended] : [] };
+    }
+    if (action.kind === 'end') {
+      const uuid = action.agentUuid ?? this.callcenterLegs.get(action.agent);
+      this.callcenterLegs.delete(action.agent);
+      if (!uuid) return { events: [] };
+      this.window?.end(uuid);
+      const ended = this.endLeg(uuid, at, action.cause ?? 'callcenter bridge ended');
+      return { events: ended ? [ended] : [] };
+    }
+    const extension = action.agent.split('@')[0] ?? '';
+    if (!action.agentUuid || !this.agentPattern.test(extension)) {
+      return this.bad('mod_callcenter bridge-agent-start without CC-Agent-UUID or a matching agent', event);
+    }
+    this.window?.touch(action.agentUuid);
+    const member = action.memberUuid ? this.legs.get(action.memberUuid) : undefined;
+    const callId = member?.callId ?? action.memberUuid ?? action.agentUuid;
+    let leg = this.legs.get(action.agentUuid);
+    if (!leg) {
+      leg = { uuid: action.agentUuid, callId, trunk: false, answered: true, bridged: true };
+      this.legs.set(leg.uuid, leg);
+    }
+    this.callcenterLegs.set(action.agent, leg.uuid);
+    if (leg.started) return { events: [] };
+    if (leg.callId !== callId) {
+      this.calls.get(leg.callId)?.legs.delete(leg.uuid);
+      leg.callId = callId;
+    }
+    leg.trunk = false;
+    leg.agent = extension;
+    leg.callcenterAgent = action.agent;
+    leg.answered = true;
+    leg.bridged = true;
+    if (action.callerNumber) leg.from = action.callerNumber;
+    let call = this.calls.get(callId);
+    if (!call) {
+      // The member leg was not seen (the source connected later): a queue call comes in.
+      call = { trunk: true, legs: new Set(), origin: 'trunk' };
+      this.calls.set(callId, call);
+    }
+    call.legs.add(leg.uuid);
+    const events: CallEventInput[] = [];
+    this.start(leg, at, events);
     return { events };
   }
 
@@ -109,20 +254,23 @@ export class CallTracker {
   }
 
   private hangup(uuid: string, event: EslEvent, at: Date): CallEventInput[] {
+    const cause = event['Hangup-Cause'];
+    const ended = this.endLeg(uuid, at, present(cause) ? cause : undefined);
+    return ended ? [ended] : [];
+  }
+
+  private endLeg(uuid: string, at: Date, reason: string | undefined): CallEventInput | undefined {
     const leg = this.legs.get(uuid);
     this.forget(uuid);
-    if (!leg?.started || !leg.agent) return [];
-    const cause = event['Hangup-Cause'];
-    return [
-      {
-        type: 'call.ended',
-        callId: leg.started.callId,
-        at,
-        direction: leg.started.direction,
-        agent: { by: 'extension', value: leg.agent },
-        ...(present(cause) ? { reason: cause.slice(0, 256) } : {}),
-      },
-    ];
+    if (!leg?.started || !leg.agent) return undefined;
+    return {
+      type: 'call.ended',
+      callId: leg.started.callId,
+      at,
+      direction: leg.started.direction,
+      agent: { by: 'extension', value: leg.agent },
+      ...(reason ? { reason: reason.slice(0, 256) } : {}),
+    };
   }
 
   private remember(uuid: string, event: EslEvent): LegState {
@@ -233,4 +381,29 @@ export class CallTracker {
       .slice(0, 200);
     return { events: [], problem: { message, input } };
   }
+}
+
+/** `1001@pbx.example.org` → `1001`. */
+const userOf = (presence: string | undefined): string | undefined =>
+  present(presence) ? presence.split('@')[0] : undefined;
+
+/**
+ * A `show calls` leg in the header names the tracker reads from events, so one `describe` finds agents in
+ * both. The list has no SIP headers: the presence id (`user@domain`) stands in for the SIP user, which is
+ * what FreeSWITCH sets it from for registered phones.
+ */
+function liveRowAsEvent(row: LiveCallRow, prefix: '' | 'b_', callId: string): EslEvent {
+  const field = (name: string) => row[`${prefix}${name}`] ?? '';
+  const user = userOf(field('presence_id')) ?? '';
+  const headers: EslEvent = Object.create(null);
+  headers['Unique-ID'] = field('uuid');
+  headers['Channel-Call-UUID'] = callId;
+  headers['Channel-Name'] = field('name');
+  headers['Call-Direction'] = field('direction');
+  headers['Caller-Caller-ID-Number'] = field('cid_num');
+  headers['Caller-Destination-Number'] = field('dest');
+  headers['Caller-Username'] = user;
+  headers.variable_sip_from_user = user;
+  headers.variable_dialed_user = user;
+  return headers;
 }

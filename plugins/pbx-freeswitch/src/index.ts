@@ -3,9 +3,10 @@ import pkg from '../package.json' with { type: 'json' };
 import { EslSource, FREESWITCH_CAPABILITIES } from './esl-source.js';
 import { FreeswitchOptionsSchema } from './options.js';
 
-export { CallTracker } from './call-tracker.js';
+export { CallTracker, type LiveCallRow } from './call-tracker.js';
+export { type CallcenterAction, callcenterAction } from './callcenter.js';
 export { decodeEvent, type EslFrame, EslParser } from './esl-parser.js';
-export { EslSource, FREESWITCH_CAPABILITIES } from './esl-source.js';
+export { EslSource, FREESWITCH_CAPABILITIES, parseLiveCalls } from './esl-source.js';
 export { type FreeswitchOptions, type FreeswitchOptionsInput, FreeswitchOptionsSchema } from './options.js';
 
 export default definePlugin({

@@ -64,6 +64,19 @@ export const FreeswitchOptionsSchema = z.object({
     .positive()
     .default(10)
     .describe('Reconnect when no reply to a command (or to the greeting) arrives within this time'),
+  callcenterEvents: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Also subscribe to mod_callcenter agent events (`CUSTOM callcenter::info`): bridge-agent-start/end and agent-state-change find the agent of a queue call',
+    ),
+  reconcileIntervalSeconds: z
+    .number()
+    .min(0)
+    .default(60)
+    .describe(
+      'Also compare the tracked calls with `show calls as json` this often (besides every reconnect); 0 turns the periodic check off',
+    ),
   reconnectMinSeconds: z.number().positive().default(1).describe('First wait before reconnecting'),
   reconnectMaxSeconds: z
     .number()

@@ -7,7 +7,11 @@ import { replayEsl, summary } from './replay.js';
 
 // Real captures live outside the repository (MPL-2.0); they are read in place, never copied.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx', 'freeswitch-esl');
+// DESKREC_PBX_FIXTURES points elsewhere when the repository is not checked out beside `shared/` (a worktree).
+const fixtures = path.resolve(
+  process.env.DESKREC_PBX_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures', 'pbx'),
+  'freeswitch-esl',
+);
 const enabled = process.env.DESKREC_TEST_SYSTEM === '1' && fs.existsSync(fixtures);
 
 const captured = suite('pbx-freeswitch: captured event-socket traffic');

@@ -4,6 +4,7 @@ import { EslSource } from '../src/esl-source.js';
 import plugin from '../src/index.js';
 import { FreeswitchOptionsSchema } from '../src/options.js';
 import { type FakeEsl, frameDump, startFakeEsl } from './fake-esl.js';
+import { agentLeg, inboundCallFrames, liveCall, trunkLeg } from './traffic.js';
 
 const dump = (name: string) =>
   frameDump(fs.readFileSync(new URL(`./dumps/${name}.txt`, import.meta.url), 'utf8'), 'plain');
@@ -68,6 +69,20 @@ callEventSourceKit<string>({
       ],
     },
   ],
+  reconcile: {
+    callUp: inboundCallFrames().slice(0, 3).join(''),
+    started: [started(trunkLeg.callId, '1001', 'inbound', 1700020005000)],
+    endCall: (peer) => {
+      (peer as FakeEsl).live = [];
+    },
+    ended: [{ type: 'call.ended', callId: trunkLeg.callId, agent: ext('1001') }],
+    upBeforeConnect: (peer) => {
+      (peer as FakeEsl).live = [liveCall(trunkLeg, agentLeg)];
+    },
+    upBeforeConnectStarted: [
+      { type: 'call.started', callId: trunkLeg.callId, agent: ext('1001'), direction: 'inbound' },
+    ],
+  },
   malformed: [
     { name: 'header line without a colon', traffic: 'this is not ESL\n\n' },
     {

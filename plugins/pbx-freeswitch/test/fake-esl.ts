@@ -1,5 +1,6 @@
-import net from 'node:net';
 import type { CallEventPeer } from '@deskrec/core/testing';
+import { startTcpTestPeer, type TcpPeerConnection } from '@deskrec/core/testing';
+import type { LiveCallRow } from '../src/call-tracker.js';
 import { parseHeaderBlock } from '../src/esl-parser.js';
 
 export interface FakeEslOptions {
@@ -8,90 +9,84 @@ export interface FakeEslOptions {
   answerPings?: boolean;
 }
 
-/** A real TCP server in the test playing FreeSWITCH's event socket (inbound mode). Traffic is raw wire text. */
+/**
+ * A real TCP server in the test (core's TCP test peer) playing FreeSWITCH's event socket (inbound mode):
+ * auth, event subscription, `api version`, `api show calls as json` answered from `live`. Traffic is raw
+ * wire text.
+ */
 export interface FakeEsl extends CallEventPeer<string> {
   readonly port: number;
   /** Every command the client sent, in order. */
   readonly commands: string[];
   answerPings: boolean;
+  /** What `show calls as json` lists. */
+  live: LiveCallRow[];
+  drop(): Promise<void>;
+  readonly connection: TcpPeerConnection | undefined;
 }
 
 const reply = (text: string) => `Content-Type: command/reply\nReply-Text: ${text}\n\n`;
+const api = (body: string) =>
+  `Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`;
 
 export async function startFakeEsl(options: FakeEslOptions): Promise<FakeEsl> {
-  const sockets = new Set<net.Socket>();
   const commands: string[] = [];
-  let current: net.Socket | undefined;
+  const authed = new WeakSet<TcpPeerConnection>();
+  let current: TcpPeerConnection | undefined;
   let sessions = 0;
   let consumed = 0;
   let wake: (() => void) | undefined;
 
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.setEncoding('utf8');
-    let buffer = '';
-    let authed = false;
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end = buffer.indexOf('\n\n');
-      while (end !== -1) {
-        const command = buffer.slice(0, end).trim();
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf('\n\n');
-        commands.push(command);
-        if (command.startsWith('auth ')) {
-          authed = command === `auth ${options.password}`;
-          socket.write(reply(authed ? '+OK accepted' : '-ERR invalid'));
-        } else if (!authed) {
-          socket.write(reply('-ERR command not found'));
-        } else if (command.startsWith('event ')) {
-          const format = command.split(' ')[1];
-          socket.write(reply(`+OK event listener enabled ${format}`));
-          current = socket;
-          sessions++;
-          wake?.();
-        } else if (command.startsWith('api ')) {
-          if (fake.answerPings) {
-            const body = 'FreeSWITCH Version 1.10.12-release (git a88d069 2024-08-02 21:02:27Z 64bit)\n';
-            socket.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`);
-          }
-        } else {
-          socket.write(reply('-ERR command not found'));
-        }
+  const peer = await startTcpTestPeer({
+    greeting: 'Content-Type: auth/request\n\n',
+    delimiter: '\n\n',
+    respond(raw, connection) {
+      const command = raw.trim();
+      commands.push(command);
+      if (command.startsWith('auth ')) {
+        if (command === `auth ${options.password}`) authed.add(connection);
+        return reply(authed.has(connection) ? '+OK accepted' : '-ERR invalid');
       }
-    });
-    socket.write('Content-Type: auth/request\n\n');
+      if (!authed.has(connection)) return reply('-ERR command not found');
+      if (command.startsWith('event ')) {
+        current = connection;
+        sessions++;
+        wake?.();
+        return reply(`+OK event listener enabled ${command.split(' ')[1]}`);
+      }
+      if (command === 'api show calls as json') {
+        const rows = fake.live;
+        return api(JSON.stringify(rows.length === 0 ? { row_count: 0 } : { row_count: rows.length, rows }));
+      }
+      if (command.startsWith('api ')) {
+        if (!fake.answerPings) return undefined;
+        return api('FreeSWITCH Version 1.10.12-release (git a88d069 2024-08-02 21:02:27Z 64bit)\n');
+      }
+      return reply('-ERR command not found');
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
   const fake: FakeEsl = {
-    port: (server.address() as net.AddressInfo).port,
+    port: peer.port,
     commands,
     answerPings: options.answerPings ?? true,
+    live: [],
+    get connection() {
+      return current;
+    },
     async nextSession() {
       consumed++;
       while (sessions < consumed) await new Promise<void>((resolve) => (wake = resolve));
     },
     async send(traffic) {
-      const socket = current;
-      if (!socket || socket.destroyed) throw new Error('no event socket session to send to');
-      const bytes = Buffer.from(traffic, 'utf8');
-      // Uneven chunks: frames, headers and multi-byte characters straddle TCP reads.
-      for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 7 + 3) % 997 || 1) {
-        socket.write(bytes.subarray(at, at + size));
-      }
-      await new Promise<void>((resolve) => socket.write('', () => resolve()));
+      if (!current || current.closed) throw new Error('no event socket session to send to');
+      await current.send(traffic);
     },
     async drop() {
-      current?.destroy();
+      await current?.drop();
       current = undefined;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => peer.close(),
   };
   return fake;
 }

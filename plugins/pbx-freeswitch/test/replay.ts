@@ -50,6 +50,10 @@ export async function replayEsl(
       problem: (problem) => problems.push(problem),
     });
     await fake.nextSession();
+    // The live-call answer comes first: replies inside the traffic then meet no pending command.
+    for (let i = 0; i < 500 && !source.health().details?.lastReconcile; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await fake.send(traffic);
     await fake.send(sentinel());
     await finished;

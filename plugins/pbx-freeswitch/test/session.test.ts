@@ -57,10 +57,28 @@ session('subscribes with the chosen format and the channel events used', async (
   try {
     await s.start(sink);
     await fake.nextSession();
+    await fake.connection?.expect('api show calls as json');
     assert.deepEqual(fake.commands, [
       'auth pw',
-      'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE',
+      'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE SHUTDOWN CUSTOM callcenter::info',
+      'api show calls as json',
     ]);
+  } finally {
+    await s.stop();
+    await fake.close();
+  }
+});
+
+session('callcenterEvents: false leaves mod_callcenter out of the subscription', async () => {
+  const fake = await startFakeEsl({ password: 'pw' });
+  const s = source(fake.port, { callcenterEvents: false });
+  try {
+    await s.start(sink);
+    await fake.nextSession();
+    assert.equal(
+      fake.commands[1],
+      'event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE SHUTDOWN',
+    );
   } finally {
     await s.stop();
     await fake.close();

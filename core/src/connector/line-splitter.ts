@@ -1,6 +1,6 @@
 /**
- * Cuts a byte stream into lines (LF or CRLF). A line longer than `maxBytes` is dropped as a whole and
- * reported once, so a phone system that never sends a newline cannot grow memory without bound.
+ * Cuts text into lines (LF or CRLF). A line longer than `maxBytes` is dropped as a whole and reported once,
+ * so a peer that never sends a newline cannot grow memory without bound.
  */
 export class LineSplitter {
   private buffer = '';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite } from 'uvu';
-import { LineSplitter } from '../src/line-splitter.js';
+import { LineSplitter } from '../src/connector/line-splitter.js';
 
 const test = suite('LineSplitter');
 
