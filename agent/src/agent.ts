@@ -35,6 +35,8 @@ export interface AgentStatus {
   upload?: { file: string; bytesSent: number; bytesTotal: number };
   /** The upload base URL the host announced; `{controller-host}` stands for the controller's address. */
   uploadUrl?: string;
+  /** Why the agent is not connected, in the words of its console line. */
+  lastError?: string;
   updatedAt: string;
 }
 
@@ -210,6 +212,7 @@ export class Agent {
       pendingUploads: this.uploader.pendingCount,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
       ...(this.uploadUrl ? { uploadUrl: this.uploadUrl } : {}),
+      ...(this.client.lastProblem ? { lastError: this.client.lastProblem.message } : {}),
       updatedAt: new Date().toISOString(),
     };
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from '../agent.js';
-import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
+import { AgentConfigError, loadAgentConfig, resolveDataDir } from '../config/load-config.js';
 import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
 import { createAgentLogger } from '../logging/agent-logger.js';
@@ -12,7 +12,8 @@ const HELP = `deskrec-agent: records this workstation's screen during calls, as 
 
 Usage:
   deskrec-agent run [--config FILE]          run the agent (Ctrl-C stops it cleanly)
-  deskrec-agent status [--config FILE]       show connection, authorization, capture and upload state
+  deskrec-agent status [--config FILE | --data-dir DIR]
+                                             show connection, authorization, capture and upload state
   deskrec-agent enroll-info [--config FILE]  show what an admin sees when authorizing this workstation
   deskrec-agent doctor [--config FILE]       check config, data folder, ffmpeg, capture, controller, upload, disk
   deskrec-agent --help
@@ -35,7 +36,11 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -48,6 +53,21 @@ async function main(): Promise<void> {
     const failed = lines.filter((l) => l.status === 'fail').length;
     process.stdout.write(`${formatCheckLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
     process.exitCode = failed ? 1 : 0;
+    return;
+  }
+  if (command === 'status') {
+    const dataDir = resolveDataDir(values.config ?? process.env.DESKREC_AGENT_CONFIG, {
+      ...process.env,
+      ...(values['data-dir'] ? { DESKREC_AGENT_DATA_DIR: values['data-dir'] } : {}),
+    });
+    const file = path.join(dataDir, 'status.json');
+    if (!fs.existsSync(file)) fail(`no status yet in ${file}: is the agent running with this data folder?`);
+    const text = fs.readFileSync(file, 'utf8');
+    process.stdout.write(`${text}\n`);
+    const age = (Date.now() - fs.statSync(file).mtimeMs) / 1000;
+    // A running agent rewrites the file every 2 s; an old one means it stopped.
+    if (age > 30)
+      process.stdout.write(`(written ${Math.round(age)} s ago: the agent is probably not running)\n`);
     return;
   }
   let config: ReturnType<typeof loadAgentConfig>;
@@ -71,12 +91,6 @@ async function main(): Promise<void> {
       process.once('SIGTERM', shutdown);
       return;
     }
-    case 'status': {
-      const file = path.join(config.dataDir, 'status.json');
-      if (!fs.existsSync(file)) fail(`no status yet in ${file}: is the agent running with this data folder?`);
-      process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n`);
-      return;
-    }
     case 'enroll-info': {
       const identity = await loadOrCreateIdentity(config.dataDir);
       process.stdout.write(
@@ -89,4 +103,16 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => fail(error.stack ?? error.message));
+/** Errors that explain themselves (bad config, no display, no ffmpeg, a file it cannot read) need no stack. */
+function isOperatorError(error: Error & { code?: string }): boolean {
+  return (
+    error instanceof AgentConfigError ||
+    error.name === 'CaptureSetupError' ||
+    (typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code))
+  );
+}
+
+main().catch((error: Error) => {
+  if (isOperatorError(error) && !process.env.DESKREC_TRACE) fail(`cannot start: ${error.message}`);
+  fail(error.stack ?? error.message);
+});
