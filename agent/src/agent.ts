@@ -101,6 +101,9 @@ export class Agent {
       addresses,
       tls: config.controller.tls,
       ...(config.controller.caFile ? { caFile: config.controller.caFile } : {}),
+      ...(config.controller.tlsCert
+        ? { certFile: config.controller.tlsCert, keyFile: config.controller.tlsKey! }
+        : {}),
       pin: await CertificatePin.load(config.dataDir, config.controller.fingerprint),
       logger,
       returnToPrimaryMs: config.controller.returnToPrimarySeconds * 1000,

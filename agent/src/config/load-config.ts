@@ -28,6 +28,12 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (secondary) controller.secondary = secondary;
   if (tls !== undefined) controller.tls = bool(tls, 'DESKREC_USE_SSL');
   if (fingerprint) controller.fingerprint = fingerprint;
+  const caFile = pick('DESKREC_CA_FILE');
+  const tlsCert = pick('DESKREC_TLS_CERT');
+  const tlsKey = pick('DESKREC_TLS_KEY');
+  if (caFile) controller.caFile = caFile;
+  if (tlsCert) controller.tlsCert = tlsCert;
+  if (tlsKey) controller.tlsKey = tlsKey;
   if (Object.keys(controller).length) out.controller = controller;
   const token = pick('DESKREC_TENANT_TOKEN');
   if (token) out.tenantToken = token;

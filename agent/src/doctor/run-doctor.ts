@@ -4,6 +4,7 @@ import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
 import { checkCaptureInput, loadCapture } from './capture-checks.js';
 import { checkDataFolder, checkFreeDisk, checkIdentityFile } from './file-checks.js';
 import { checkControllers, checkUploadUrl } from './network-checks.js';
+import { checkClientCertificate } from './tls-checks.js';
 
 export interface AgentDoctorOptions {
   file?: string | undefined;
@@ -37,6 +38,7 @@ export async function runAgentDoctor(options: AgentDoctorOptions = {}): Promise<
   } finally {
     abort.abort();
   }
+  lines.push(await checkClientCertificate(config));
   lines.push(...(await checkControllers(config)));
   lines.push(await checkUploadUrl(config.dataDir));
   return lines;
