@@ -18,8 +18,8 @@ import type { AgentConfig } from './config/agent-config.js';
 import { ControllerClient } from './controller/controller-client.js';
 import { CertificatePin } from './controller/tls-pin.js';
 import { loadOrCreateIdentity, type WorkstationIdentity } from './identity/workstation-identity.js';
-import { readConsoleLogin } from './session/current-login.js';
-import { LoginWatcher } from './session/login-watcher.js';
+import { type LoginReading, readConsoleLogin } from './session/current-login.js';
+import { type LoginReader, LoginWatcher } from './session/login-watcher.js';
 import { Spool } from './spool/spool.js';
 import { Uploader } from './upload/uploader.js';
 
@@ -30,6 +30,8 @@ export interface AgentStatus {
   controller?: string;
   state: WorkstationState | 'deleted' | 'unknown';
   login: string | null;
+  /** Whether someone is signed in at the console; "no-user" explains a null login. */
+  presence: LoginReading['presence'];
   capturing?: string;
   pendingUploads: number;
   upload?: { file: string; bytesSent: number; bytesTotal: number };
@@ -46,7 +48,7 @@ export interface AgentOptions {
   /** A capture backend to use instead of loading the configured plugin (tests, embedding). */
   captureBackend?: CaptureBackend;
   /** Reads the console login; defaults to the OS (the config's `login` wins over both). */
-  readLogin?: () => Promise<string | null>;
+  readLogin?: LoginReader;
   /** Host silence after which the connection is dropped; default three heartbeat intervals. */
   deadAfterMs?: number;
 }
@@ -90,11 +92,11 @@ export class Agent {
       .map((a) => parseAddress(a, config.controller.tls));
     const fixedLogin = config.login;
     this.watcher = new LoginWatcher(
-      fixedLogin ? async () => fixedLogin : (this.options.readLogin ?? readConsoleLogin),
+      fixedLogin ? async () => fixedLogin : (this.options.readLogin ?? (() => readConsoleLogin())),
       config.sessionPollSeconds * 1000,
       logger,
     );
-    await this.watcher.start((login) => this.client.send({ type: 'session', login }));
+    await this.watcher.start(({ login, presence }) => this.client.send({ type: 'session', login, presence }));
 
     const monitors = await backend.probeMonitors().catch(() => []);
     this.client = new ControllerClient({
@@ -120,6 +122,7 @@ export class Agent {
         agentVersion: pkg.version,
         monitors,
         login: this.watcher.current,
+        presence: this.watcher.reading.presence,
       }),
     });
     this.runner = new CaptureRunner({
@@ -211,6 +214,7 @@ export class Agent {
         : {}),
       state: this.state,
       login: this.watcher.current,
+      presence: this.watcher.reading.presence,
       ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
       pendingUploads: this.uploader.pendingCount,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),

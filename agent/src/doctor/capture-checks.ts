@@ -32,11 +32,14 @@ export async function loadCapture(
     const backend = registry.list('capture')[0]!.instance;
     return { line: checkOk('capture plugin', backend.describe()), backend };
   } catch (error) {
+    const message = (error as Error).message;
     return {
       line: checkFail(
         'capture plugin',
-        (error as Error).message,
-        'install ffmpeg (or set capture.options.ffmpegPath) and check the capture options',
+        message,
+        /display/i.test(message)
+          ? "give the agent the signed-in user's display: DISPLAY=:0 (and XAUTHORITY) in its service environment, or capture.options.display"
+          : 'install ffmpeg (or set capture.options.ffmpegPath) and check the capture options',
       ),
     };
   }

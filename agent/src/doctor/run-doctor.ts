@@ -4,6 +4,7 @@ import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
 import { checkCaptureInput, loadCapture } from './capture-checks.js';
 import { checkDataFolder, checkFreeDisk, checkIdentityFile } from './file-checks.js';
 import { checkControllers, checkUploadUrl } from './network-checks.js';
+import { checkLogin } from './session-checks.js';
 import { checkClientCertificate } from './tls-checks.js';
 
 export interface AgentDoctorOptions {
@@ -28,6 +29,7 @@ export async function runAgentDoctor(options: AgentDoctorOptions = {}): Promise<
     await checkIdentityFile(config.dataDir),
     await checkFreeDisk(config.dataDir, config.upload.minFreeDiskMb),
   ];
+  lines.push(await checkLogin(config));
   const abort = new AbortController();
   try {
     const capture = await loadCapture(config, abort.signal);
