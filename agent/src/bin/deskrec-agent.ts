@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Agent } from '../agent.js';
+import { AgentDaemon } from '../app/agent-daemon.js';
+import { createAgentContainer } from '../app/composition-root.js';
 import { AgentConfigError, loadAgentConfig, resolveDataDir } from '../config/load-config.js';
 import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
-import { createAgentLogger } from '../logging/agent-logger.js';
 
 const HELP = `deskrec-agent: records this workstation's screen during calls, as the deskrec host commands.
 
@@ -79,13 +80,10 @@ async function main(): Promise<void> {
   }
   switch (command) {
     case 'run': {
-      const agent = new Agent({ config, logger: createAgentLogger(config) });
-      await agent.start();
-      process.stdout.write(
-        `deskrec-agent ${agent.workstationId} running; controller ${config.controller.primary}\n`,
-      );
+      const daemon = createAgentContainer(config).resolve(AgentDaemon);
+      await daemon.start();
       const shutdown = () => {
-        void agent.stop().then(() => process.exit(0));
+        void daemon.stop().then(() => process.exit(0));
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
