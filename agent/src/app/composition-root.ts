@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { type Clock, type Logger, systemClock } from '@deskrec/core';
+import { type Clock, type Logger, silentLogger, systemClock } from '@deskrec/core';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { AgentConfig } from '../config/agent-config.js';
+import { currentEnvironment, type InstallEnvironment } from '../install/service-installer.js';
 import { createAgentLogger } from '../logging/agent-logger.js';
 import { readConsoleLogin } from '../session/current-login.js';
 import type { LoginReader } from '../session/login-watcher.js';
@@ -12,6 +13,9 @@ export interface AgentOverrides {
   clock?: Clock;
   readLogin?: LoginReader;
   console?: (line: string) => void;
+  installEnvironment?: InstallEnvironment;
+  /** Whether this process is a single executable (its own path starts it again). */
+  isSea?: boolean;
 }
 
 /**
@@ -20,16 +24,22 @@ export interface AgentOverrides {
  * container, so tests and embeddings never share state through the global one.
  */
 export function createAgentContainer(
-  config: AgentConfig,
+  config: AgentConfig | undefined,
   overrides: AgentOverrides = {},
 ): DependencyContainer {
   const c = rootContainer.createChildContainer();
-  c.register(AGENT_TOKENS.Config, { useValue: config });
-  c.register(AGENT_TOKENS.Logger, { useValue: overrides.logger ?? createAgentLogger(config) });
+  // Without a config (uninstall) only the services that need none can be resolved.
+  if (config) c.register(AGENT_TOKENS.Config, { useValue: config });
+  c.register(AGENT_TOKENS.Logger, {
+    useValue: overrides.logger ?? (config ? createAgentLogger(config) : silentLogger),
+  });
   c.register(AGENT_TOKENS.Clock, { useValue: overrides.clock ?? systemClock });
-  const fixed = config.login;
+  const fixed = config?.login;
   c.register(AGENT_TOKENS.LoginReader, {
     useValue: overrides.readLogin ?? (fixed ? async () => fixed : () => readConsoleLogin()),
+  });
+  c.register(AGENT_TOKENS.InstallEnvironment, {
+    useValue: overrides.installEnvironment ?? currentEnvironment(overrides.isSea ?? false),
   });
   c.register(AGENT_TOKENS.Console, {
     useValue: overrides.console ?? ((line: string) => process.stdout.write(`${line}\n`)),

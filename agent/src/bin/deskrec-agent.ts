@@ -8,6 +8,8 @@ import { createAgentContainer } from '../app/composition-root.js';
 import { AgentConfigError, loadAgentConfig, resolveDataDir } from '../config/load-config.js';
 import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
+import { configFromFlags, INSTALL_FLAG_NAMES, writeServiceConfig } from '../install/install-options.js';
+import { ServiceInstaller } from '../install/service-installer.js';
 
 const HELP = `deskrec-agent: records this workstation's screen during calls, as the deskrec host commands.
 
@@ -16,7 +18,13 @@ Usage:
   deskrec-agent status [--config FILE | --data-dir DIR]
                                              show connection, authorization, capture and upload state
   deskrec-agent enroll-info [--config FILE]  show what an admin sees when authorizing this workstation
-  deskrec-agent doctor [--config FILE]       check config, data folder, ffmpeg, capture, controller, upload, disk
+  deskrec-agent doctor [--config FILE]       check config, TLS trust, client certificate, login, capture,
+                                             controller, upload, disk
+  deskrec-agent install --server1 HOST[:PORT] [--server2 HOST[:PORT]] --tenant-token TOKEN [--use-ssl 1]
+                [--fingerprint SHA256] [--ca-file F] [--tls-cert F --tls-key F] [--data-dir D] [--display :0]
+                                             write the config, register and start the service
+                                             (systemd / Windows service via WinSW / launchd daemon)
+  deskrec-agent uninstall [--data-dir D]     stop and remove the service (identity and spool are kept)
   deskrec-agent --help
 
 Configuration: a JSON or YAML file (--config or DESKREC_AGENT_CONFIG) and/or the environment:
@@ -26,6 +34,8 @@ Configuration: a JSON or YAML file (--config or DESKREC_AGENT_CONFIG) and/or the
   DESKREC_USE_SSL        1 to use the TLS port, 0 for plain TCP
   DESKREC_AGENT_DATA_DIR identity, spool and logs
   DESKREC_LOGIN          report this login instead of reading it from the OS
+  DESKREC_TLS_CERT / DESKREC_TLS_KEY  client certificate and key (hosts with a client CA)
+  DESKREC_CA_FILE        CA that signed the host certificate
   DESKREC_TRACE          1 to write the trace log (off by default)
 `;
 
@@ -40,6 +50,9 @@ async function main(): Promise<void> {
     options: {
       config: { type: 'string', short: 'c' },
       'data-dir': { type: 'string' },
+      ...Object.fromEntries(
+        INSTALL_FLAG_NAMES.filter((n) => n !== 'data-dir').map((n) => [n, { type: 'string' as const }]),
+      ),
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +67,29 @@ async function main(): Promise<void> {
     const failed = lines.filter((l) => l.status === 'fail').length;
     process.stdout.write(`${formatCheckLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
     process.exitCode = failed ? 1 : 0;
+    return;
+  }
+  const isSea = await import('node:sea').then((sea) => sea.isSea()).catch(() => false);
+  // The single executable ships ffmpeg beside itself.
+  if (isSea && !process.env.FFMPEG_PATH) {
+    const ffmpeg = path.join(
+      path.dirname(process.execPath),
+      process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg',
+    );
+    if (fs.existsSync(ffmpeg)) process.env.FFMPEG_PATH = ffmpeg;
+  }
+  if (command === 'install') {
+    const config = configFromFlags(values);
+    const installer = createAgentContainer(config, { isSea }).resolve(ServiceInstaller);
+    await installer.install(config, (file) => writeServiceConfig(file, config, values));
+    return;
+  }
+  if (command === 'uninstall') {
+    const dataDir = values['data-dir'] ?? resolveDataDir(undefined);
+    const problems = await createAgentContainer(undefined, { isSea })
+      .resolve(ServiceInstaller)
+      .uninstall(dataDir);
+    for (const problem of problems) process.stderr.write(`deskrec-agent: ${problem}\n`);
     return;
   }
   if (command === 'status') {

@@ -13,6 +13,7 @@ import {
   silentLogger,
   systemClock,
 } from '@deskrec/core';
+import { builtinImporter } from '../app/builtin-plugins.js';
 import type { AgentConfig } from '../config/agent-config.js';
 
 export const TEST_CAPTURE_MS = 2000;
@@ -28,6 +29,7 @@ export async function loadCapture(
       clock: systemClock,
       dataDir: path.join(os.tmpdir(), 'deskrec-doctor-plugins'),
       signal,
+      importer: builtinImporter,
     });
     const backend = registry.list('capture')[0]!.instance;
     return { line: checkOk('capture plugin', backend.describe()), backend };
