@@ -153,7 +153,10 @@ test('linux staged under DESTDIR: config owner-only, unit in place, no service m
     'data-dir': path.join(m.root, 'data'),
   };
   const config = configFromFlags(flags);
-  const result = await m.installer.install(config, (file) => writeServiceConfig(file, config, flags));
+  const result = await m.installer.install(config, (file) => writeServiceConfig(file, config, flags), {
+    DISPLAY: ':0',
+    XAUTHORITY: '/home/jdoe/.Xauthority',
+  });
   assert.deepEqual(m.ran, []);
   const unit = path.join(m.env.root, 'etc/systemd/system/deskrec-agent.service');
   const configFile = path.join(m.env.root, 'etc/deskrec-agent/agent.json');
@@ -161,6 +164,10 @@ test('linux staged under DESTDIR: config owner-only, unit in place, no service m
     fs
       .readFileSync(unit, 'utf8')
       .includes(`ExecStart=${path.join(m.root, 'opt', 'deskrec-agent')} run --config ${configFile}`),
+  );
+  assert.match(
+    fs.readFileSync(unit, 'utf8'),
+    /^Environment=DISPLAY=:0\nEnvironment=XAUTHORITY=\/home\/jdoe\/\.Xauthority$/m,
   );
   assert.equal(fs.statSync(configFile).mode & 0o777, 0o600);
   assert.deepEqual(JSON.parse(fs.readFileSync(configFile, 'utf8')).controller, {

@@ -8,7 +8,12 @@ import { createAgentContainer } from '../app/composition-root.js';
 import { AgentConfigError, loadAgentConfig, resolveDataDir } from '../config/load-config.js';
 import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
-import { configFromFlags, INSTALL_FLAG_NAMES, writeServiceConfig } from '../install/install-options.js';
+import {
+  configFromFlags,
+  INSTALL_FLAG_NAMES,
+  serviceEnvFromFlags,
+  writeServiceConfig,
+} from '../install/install-options.js';
 import { ServiceInstaller } from '../install/service-installer.js';
 
 const HELP = `deskrec-agent: records this workstation's screen during calls, as the deskrec host commands.
@@ -21,7 +26,8 @@ Usage:
   deskrec-agent doctor [--config FILE]       check config, TLS trust, client certificate, login, capture,
                                              controller, upload, disk
   deskrec-agent install --server1 HOST[:PORT] [--server2 HOST[:PORT]] --tenant-token TOKEN [--use-ssl 1]
-                [--fingerprint SHA256] [--ca-file F] [--tls-cert F --tls-key F] [--data-dir D] [--display :0]
+                [--fingerprint SHA256] [--ca-file F] [--tls-cert F --tls-key F] [--data-dir D]
+                [--display :0 --xauthority FILE]
                                              write the config, register and start the service
                                              (systemd / Windows service via WinSW / launchd daemon)
   deskrec-agent uninstall [--data-dir D]     stop and remove the service (identity and spool are kept)
@@ -81,7 +87,11 @@ async function main(): Promise<void> {
   if (command === 'install') {
     const config = configFromFlags(values);
     const installer = createAgentContainer(config, { isSea }).resolve(ServiceInstaller);
-    await installer.install(config, (file) => writeServiceConfig(file, config, values));
+    await installer.install(
+      config,
+      (file) => writeServiceConfig(file, config, values),
+      serviceEnvFromFlags(values),
+    );
     return;
   }
   if (command === 'uninstall') {

@@ -16,6 +16,7 @@ export interface InstallFlags {
   'tls-key'?: string | undefined;
   'data-dir'?: string | undefined;
   display?: string | undefined;
+  xauthority?: string | undefined;
 }
 
 export const INSTALL_FLAG_NAMES = [
@@ -29,7 +30,16 @@ export const INSTALL_FLAG_NAMES = [
   'tls-key',
   'data-dir',
   'display',
+  'xauthority',
 ] as const;
+
+/** The service environment the flags ask for: the X display and its cookie for a Linux system service. */
+export function serviceEnvFromFlags(flags: InstallFlags, cwd = process.cwd()): Record<string, string> {
+  return {
+    ...(flags.display ? { DISPLAY: flags.display } : {}),
+    ...(flags.xauthority ? { XAUTHORITY: path.resolve(cwd, flags.xauthority) } : {}),
+  };
+}
 
 /** Flags to a validated config; errors name the flag. Paths are made absolute (a service has another cwd). */
 export function configFromFlags(flags: InstallFlags, cwd = process.cwd()): AgentConfig {

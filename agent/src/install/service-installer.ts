@@ -76,7 +76,7 @@ export class ServiceInstaller {
   }
 
   /** Where things go on this platform. Config beside the data on Windows/macOS, under /etc on Linux. */
-  plan(dataDir: string): InstallPlan {
+  plan(dataDir: string, extraEnv: Record<string, string> = {}): InstallPlan {
     const { platform, exeDir } = this.env;
     const configFile =
       platform === 'linux' ? this.sys('etc', SERVICE_NAME, 'agent.json') : path.join(dataDir, 'agent.json');
@@ -88,6 +88,7 @@ export class ServiceInstaller {
       env: {
         ...(fs.existsSync(ffmpeg) ? { FFMPEG_PATH: ffmpeg } : {}),
         ...(platform === 'linux' ? { DESKREC_AGENT_DATA_DIR: dataDir } : {}),
+        ...extraEnv,
       },
       dataDir,
     };
@@ -126,8 +127,13 @@ export class ServiceInstaller {
     };
   }
 
-  async install(config: AgentConfig, writeConfig: (file: string) => void): Promise<InstallResult> {
-    const plan = this.plan(config.dataDir);
+  /** `extraEnv`: the service's environment beyond the defaults (DISPLAY and XAUTHORITY for x11grab). */
+  async install(
+    config: AgentConfig,
+    writeConfig: (file: string) => void,
+    extraEnv: Record<string, string> = {},
+  ): Promise<InstallResult> {
+    const plan = this.plan(config.dataDir, extraEnv);
     if (this.env.platform === 'win32' && !fs.existsSync(plan.commands[0]![0]!)) {
       throw Object.assign(
         new Error(
