@@ -6,15 +6,8 @@ import { parseArgs } from 'node:util';
 import { AgentDaemon } from '../app/agent-daemon.js';
 import { createAgentContainer } from '../app/composition-root.js';
 import { AgentConfigError, loadAgentConfig, resolveDataDir } from '../config/load-config.js';
-import { formatCheckLines, runAgentDoctor } from '../doctor/index.js';
 import { loadOrCreateIdentity } from '../identity/workstation-identity.js';
-import {
-  configFromFlags,
-  INSTALL_FLAG_NAMES,
-  serviceEnvFromFlags,
-  writeServiceConfig,
-} from '../install/install-options.js';
-import { ServiceInstaller } from '../install/service-installer.js';
+import { INSTALL_FLAG_NAMES } from '../install/install-flag-names.js';
 
 const HELP = `deskrec-agent: records this workstation's screen during calls, as the deskrec host commands.
 
@@ -68,7 +61,9 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'doctor') {
-    // The doctor reports a bad config as one of its checks instead of stopping on it.
+    // The doctor reports a bad config as one of its checks instead of stopping on it. Loaded only for
+    // its command (as install below), so a running agent does not hold their code.
+    const { formatCheckLines, runAgentDoctor } = await import('../doctor/index.js');
     const lines = await runAgentDoctor({ file: values.config ?? process.env.DESKREC_AGENT_CONFIG });
     const failed = lines.filter((l) => l.status === 'fail').length;
     process.stdout.write(`${formatCheckLines(lines)}\n\n${lines.length} checks: ${failed} failed\n`);
@@ -85,6 +80,10 @@ async function main(): Promise<void> {
     if (fs.existsSync(ffmpeg)) process.env.FFMPEG_PATH = ffmpeg;
   }
   if (command === 'install') {
+    const { configFromFlags, serviceEnvFromFlags, writeServiceConfig } = await import(
+      '../install/install-options.js'
+    );
+    const { ServiceInstaller } = await import('../install/service-installer.js');
     const config = configFromFlags(values);
     const installer = createAgentContainer(config, { isSea }).resolve(ServiceInstaller);
     await installer.install(
@@ -95,6 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'uninstall') {
+    const { ServiceInstaller } = await import('../install/service-installer.js');
     const dataDir = values['data-dir'] ?? resolveDataDir(undefined);
     const problems = await createAgentContainer(undefined, { isSea })
       .resolve(ServiceInstaller)

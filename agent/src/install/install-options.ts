@@ -19,19 +19,7 @@ export interface InstallFlags {
   xauthority?: string | undefined;
 }
 
-export const INSTALL_FLAG_NAMES = [
-  'server1',
-  'server2',
-  'tenant-token',
-  'use-ssl',
-  'fingerprint',
-  'ca-file',
-  'tls-cert',
-  'tls-key',
-  'data-dir',
-  'display',
-  'xauthority',
-] as const;
+export { INSTALL_FLAG_NAMES } from './install-flag-names.js';
 
 /** The service environment the flags ask for: the X display and its cookie for a Linux system service. */
 export function serviceEnvFromFlags(flags: InstallFlags, cwd = process.cwd()): Record<string, string> {
