@@ -18,8 +18,8 @@ import type { AgentConfig } from './config/agent-config.js';
 import { ControllerClient } from './controller/controller-client.js';
 import { CertificatePin } from './controller/tls-pin.js';
 import { loadOrCreateIdentity, type WorkstationIdentity } from './identity/workstation-identity.js';
-import { readConsoleLogin } from './session/current-login.js';
-import { LoginWatcher } from './session/login-watcher.js';
+import { type LoginReading, readConsoleLogin } from './session/current-login.js';
+import { type LoginReader, LoginWatcher } from './session/login-watcher.js';
 import { HostOutbox } from './spool/host-outbox.js';
 import { recoverSpool } from './spool/recover-spool.js';
 import { Spool } from './spool/spool.js';
@@ -33,12 +33,16 @@ export interface AgentStatus {
   controller?: string;
   state: WorkstationState | 'deleted' | 'unknown';
   login: string | null;
+  /** Whether someone is signed in at the console; "no-user" explains a null login. */
+  presence: LoginReading['presence'];
   capturing?: string;
   pendingUploads: number;
   spool: SpoolState;
   upload?: { file: string; bytesSent: number; bytesTotal: number };
   /** The upload base URL the host announced; `{controller-host}` stands for the controller's address. */
   uploadUrl?: string;
+  /** Why the agent is not connected, in the words of its console line. */
+  lastError?: string;
   updatedAt: string;
 }
 
@@ -48,7 +52,7 @@ export interface AgentOptions {
   /** A capture backend to use instead of loading the configured plugin (tests, embedding). */
   captureBackend?: CaptureBackend;
   /** Reads the console login; defaults to the OS (the config's `login` wins over both). */
-  readLogin?: () => Promise<string | null>;
+  readLogin?: LoginReader;
   /** Host silence after which the connection is dropped; default three heartbeat intervals. */
   deadAfterMs?: number;
 }
@@ -133,17 +137,20 @@ export class Agent {
       .map((a) => parseAddress(a, config.controller.tls));
     const fixedLogin = config.login;
     this.watcher = new LoginWatcher(
-      fixedLogin ? async () => fixedLogin : (this.options.readLogin ?? readConsoleLogin),
+      fixedLogin ? async () => fixedLogin : (this.options.readLogin ?? (() => readConsoleLogin())),
       config.sessionPollSeconds * 1000,
       logger,
     );
-    await this.watcher.start((login) => this.client.send({ type: 'session', login }));
+    await this.watcher.start(({ login, presence }) => this.client.send({ type: 'session', login, presence }));
 
     const monitors = await backend.probeMonitors().catch(() => []);
     this.client = new ControllerClient({
       addresses,
       tls: config.controller.tls,
       ...(config.controller.caFile ? { caFile: config.controller.caFile } : {}),
+      ...(config.controller.tlsCert
+        ? { certFile: config.controller.tlsCert, keyFile: config.controller.tlsKey! }
+        : {}),
       pin: await CertificatePin.load(config.dataDir, config.controller.fingerprint),
       logger,
       returnToPrimaryMs: config.controller.returnToPrimarySeconds * 1000,
@@ -160,6 +167,7 @@ export class Agent {
         agentVersion: pkg.version,
         monitors,
         login: this.watcher.current,
+        presence: this.watcher.reading.presence,
       }),
     });
     this.runner = new CaptureRunner({
@@ -256,11 +264,13 @@ export class Agent {
         : {}),
       state: this.state,
       login: this.watcher.current,
+      presence: this.watcher.reading.presence,
       ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
       pendingUploads: this.uploader.pendingCount,
       spool: this.health.state,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
       ...(this.uploadUrl ? { uploadUrl: this.uploadUrl } : {}),
+      ...(this.client.lastProblem ? { lastError: this.client.lastProblem.message } : {}),
       updatedAt: new Date().toISOString(),
     };
   }

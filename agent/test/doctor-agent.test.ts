@@ -144,7 +144,11 @@ test('controller TLS: the fingerprint is shown and compared with the pin', async
     curve: 'P-256',
     algorithm: 'sha256',
   } as never);
-  const port = await listen(tls.createServer({ key: pems.private, cert: pems.cert }, (s) => s.end()));
+  const port = await listen(
+    tls.createServer({ key: pems.private, cert: pems.cert }, (s) =>
+      s.once('data', () => s.end('HTTP/1.1 426 Upgrade Required\r\n\r\n')),
+    ),
+  );
   const fingerprint = new (await import('node:crypto')).X509Certificate(pems.cert).fingerprint256;
 
   const unpinned = await setup({}, { primary: `127.0.0.1:${port}`, tls: true });

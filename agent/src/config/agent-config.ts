@@ -26,6 +26,12 @@ export const AgentConfigSchema = z.object({
         .default(false)
         .describe('Use the encrypted channel (USE_SSL); default port 6092, else 6091'),
       caFile: z.string().min(1).optional().describe('PEM CA bundle that signed the host certificate'),
+      tlsCert: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('PEM client certificate, presented when the host requires one (its controller.tlsCaFile)'),
+      tlsKey: z.string().min(1).optional().describe('PEM private key of tlsCert'),
       fingerprint: z
         .string()
         .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint like AB:CD:…')
@@ -41,7 +47,11 @@ export const AgentConfigSchema = z.object({
         .default(60)
         .describe('How often to look for the primary while on the secondary'),
     })
-    .strict(),
+    .strict()
+    .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), {
+      message: 'tlsCert and tlsKey go together: set both or neither',
+      path: ['tlsCert'],
+    }),
   tenantToken: z
     .string()
     .trim()

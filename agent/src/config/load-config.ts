@@ -28,6 +28,12 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (secondary) controller.secondary = secondary;
   if (tls !== undefined) controller.tls = bool(tls, 'DESKREC_USE_SSL');
   if (fingerprint) controller.fingerprint = fingerprint;
+  const caFile = pick('DESKREC_CA_FILE');
+  const tlsCert = pick('DESKREC_TLS_CERT');
+  const tlsKey = pick('DESKREC_TLS_KEY');
+  if (caFile) controller.caFile = caFile;
+  if (tlsCert) controller.tlsCert = tlsCert;
+  if (tlsKey) controller.tlsKey = tlsKey;
   if (Object.keys(controller).length) out.controller = controller;
   const token = pick('DESKREC_TENANT_TOKEN');
   if (token) out.tenantToken = token;
@@ -52,10 +58,8 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
-/** Reads the optional config file (JSON or YAML), applies the environment, validates; errors name file and key. */
-export function loadAgentConfig(file: string | undefined, env: Env = process.env): AgentConfig {
+function readConfigFile(file: string | undefined): Record<string, unknown> {
   let fromFile: Record<string, unknown> = {};
-  const where = file ?? 'environment';
   if (file) {
     let text: string;
     try {
@@ -76,11 +80,30 @@ export function loadAgentConfig(file: string | undefined, env: Env = process.env
       );
     }
   }
-  const result = AgentConfigSchema.safeParse(merge(fromFile, fromEnv(env)));
+  return fromFile;
+}
+
+/** Reads the optional config file (JSON or YAML), applies the environment, validates; errors name file and key. */
+export function loadAgentConfig(file: string | undefined, env: Env = process.env): AgentConfig {
+  const where = file ?? 'environment';
+  const result = AgentConfigSchema.safeParse(merge(readConfigFile(file), fromEnv(env)));
   if (!result.success) {
     throw new AgentConfigError(
       `${where}: ${formatIssues(result.error)}. Set these in the config file or as DESKREC_SERVER1 / DESKREC_TENANT_TOKEN / DESKREC_USE_SSL.`,
     );
   }
   return result.data;
+}
+
+/**
+ * Only the data folder, for commands that read what a running agent wrote (`status`): they work without the
+ * controller address or the token. Precedence as for the full config: environment, then file, then default.
+ */
+export function resolveDataDir(file: string | undefined, env: Env = process.env): string {
+  const fromEnvDir = env.DESKREC_AGENT_DATA_DIR;
+  if (fromEnvDir) return fromEnvDir;
+  const fromFile = readConfigFile(file).dataDir;
+  if (fromFile !== undefined && (typeof fromFile !== 'string' || !fromFile))
+    throw new AgentConfigError(`${file}: dataDir: expected a folder path`);
+  return (fromFile as string | undefined) ?? AgentConfigSchema.shape.dataDir.parse(undefined);
 }

@@ -2,7 +2,7 @@ import dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import tls from 'node:tls';
 import {
   type AgentMessageBody,
   decodeHostMessage,
@@ -14,12 +14,16 @@ import {
 import WebSocket from 'ws';
 import type { ControllerAddress } from '../config/address.js';
 import { Backoff } from './backoff.js';
+import { type ConnectionProblem, ConnectionReporter, describeConnectionError } from './connection-problem.js';
 import type { CertificatePin } from './tls-pin.js';
 
 export interface ControllerClientOptions {
   addresses: ControllerAddress[];
   tls: boolean;
   caFile?: string;
+  /** PEM client certificate and key, presented when the host requires client certificates (controller.tlsCa). */
+  certFile?: string;
+  keyFile?: string;
   pin?: CertificatePin;
   logger: Logger;
   /** The hello to send on every (re)connect; built fresh so it carries the current login. */
@@ -32,6 +36,8 @@ export interface ControllerClientOptions {
   slowRetryMs?: number;
   /** How often the agent says it is alive, so the host's "last seen" stays current; default 30 s. */
   heartbeatMs?: number;
+  /** Where the one-line connection problems go (default stderr); one line per distinct problem. */
+  console?: (line: string) => void;
 }
 
 /** Close codes after which retrying at once would only repeat the refusal (see the host's close codes). */
@@ -41,6 +47,7 @@ export interface ControllerClientEvents {
   message: [HostMessage];
   connected: [ControllerAddress];
   disconnected: [string];
+  problem: [ControllerAddress, ConnectionProblem];
 }
 
 /**
@@ -57,11 +64,22 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
   private watchdog: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
+  private readonly reporter: ConnectionReporter;
   current: ControllerAddress | undefined;
+  /** The last problem per controller, for `status`; cleared on connect. */
+  lastProblem: ConnectionProblem | undefined;
 
   constructor(private readonly options: ControllerClientOptions) {
     super();
     this.backoff = options.backoff ?? new Backoff();
+    this.reporter = new ConnectionReporter(options.console ?? ((line) => process.stderr.write(`${line}\n`)));
+  }
+
+  private report(address: ControllerAddress, problem: ConnectionProblem): void {
+    this.lastProblem = problem;
+    this.options.logger.debug({ address, kind: problem.kind }, problem.message);
+    this.reporter.problem(address, problem);
+    this.emit('problem', address, problem);
   }
 
   start(): void {
@@ -103,10 +121,11 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
     if (this.stopped) return;
     if (code !== undefined && SLOW_RETRY_CODES.has(code)) {
       const delay = this.options.slowRetryMs ?? 5 * 60_000;
-      this.options.logger.warn(
-        { reason, delayMs: delay },
-        'the controller refused this agent; retrying later',
-      );
+      const address = this.current ?? this.options.addresses[0]!;
+      this.report(address, {
+        kind: 'refused-by-host',
+        message: `the controller refused this agent (${reason}); retrying in ${Math.round(delay / 1000)} s`,
+      });
       this.index = 0;
       this.timer = setTimeout(() => void this.connect(), delay);
       return;
@@ -114,22 +133,19 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
     // Every reconnect starts with the primary, then fails over in order.
     this.index = 0;
     const delay = this.backoff.next();
-    this.options.logger.info({ reason, delayMs: delay }, 'controller connection lost; reconnecting');
+    this.options.logger.debug({ reason, delayMs: delay }, 'controller not connected; reconnecting');
     this.timer = setTimeout(() => void this.connect(), delay);
   }
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const { addresses, logger } = this.options;
+    const { addresses } = this.options;
     for (let tries = 0; tries < addresses.length; tries++) {
       const address = addresses[this.index % addresses.length]!;
       try {
         await dns.lookup(address.host);
       } catch (error) {
-        logger.warn(
-          { host: address.host, code: (error as NodeJS.ErrnoException).code },
-          'controller address does not resolve; skipping it',
-        );
+        this.report(address, describeConnectionError(error as Error, address, this.options.tls));
         this.index++;
         continue;
       }
@@ -139,36 +155,72 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
     this.scheduleReconnect('no controller reachable');
   }
 
+  /** TLS options for one attempt; files are read each time so a renewed client certificate is picked up. */
+  private tlsOptions(): tls.ConnectionOptions {
+    const { caFile, certFile, keyFile } = this.options;
+    return {
+      ...(caFile ? { ca: fs.readFileSync(caFile) } : { rejectUnauthorized: false }),
+      ...(certFile ? { cert: fs.readFileSync(certFile) } : {}),
+      ...(keyFile ? { key: fs.readFileSync(keyFile) } : {}),
+    };
+  }
+
+  /** A TLS connection that fails during the handshake when the certificate does not match the pin. */
+  private pinnedConnect(options: tls.ConnectionOptions): net.Socket {
+    const socket = tls.connect(options);
+    const pin = this.options.pin;
+    if (pin && !this.options.caFile) {
+      socket.once('secureConnect', () => {
+        const problem = pin.check(socket.getPeerCertificate());
+        if (problem) socket.destroy(new Error(problem));
+      });
+    }
+    return socket;
+  }
+
   private open(address: ControllerAddress): Promise<boolean> {
-    const { tls, caFile, pin, logger } = this.options;
-    const url = `${tls ? 'wss' : 'ws'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}/`;
+    const { tls: useTls, logger } = this.options;
+    const url = `${useTls ? 'wss' : 'ws'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}/`;
     return new Promise((resolve) => {
+      let tlsOptions: tls.ConnectionOptions = {};
+      try {
+        if (useTls) tlsOptions = this.tlsOptions();
+      } catch (error) {
+        this.report(address, {
+          kind: 'client-cert',
+          message: `cannot read the TLS files: ${(error as Error).message}`,
+        });
+        resolve(false);
+        return;
+      }
       const socket = new WebSocket(url, {
         maxPayload: MAX_MESSAGE_BYTES,
         handshakeTimeout: 10_000,
         perMessageDeflate: false,
-        ...(tls ? (caFile ? { ca: fs.readFileSync(caFile) } : { rejectUnauthorized: false }) : {}),
-      });
+        ...tlsOptions,
+        ...(useTls ? { createConnection: (o: tls.ConnectionOptions) => this.pinnedConnect(o) } : {}),
+      } as WebSocket.ClientOptions);
       let settled = false;
+      let answered = false;
       const settle = (ok: boolean) => {
         if (!settled) {
           settled = true;
           resolve(ok);
         }
       };
-      socket.on('upgrade', async (response) => {
-        if (!tls || caFile || !pin) return;
-        const problem = await pin.verify((response.socket as TLSSocket).getPeerCertificate());
-        if (problem) {
-          logger.error({ address }, problem);
-          socket.terminate();
-        }
+      socket.on('unexpected-response', (_request, response) => {
+        this.report(address, {
+          kind: useTls ? 'other' : 'tls-expected',
+          message: `${address.host}:${address.port} answered HTTP ${response.statusCode} instead of a controller WebSocket${useTls ? '' : ': if it is the TLS port (6092), set USE_SSL=1'}`,
+        });
+        socket.terminate();
       });
       socket.on('open', () => {
         settle(true);
         this.socket = socket;
         this.current = address;
-        this.backoff.reset();
+        this.lastProblem = undefined;
+        this.reporter.connected(address);
         this.armWatchdog(socket);
         socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', ...this.options.hello() }));
         logger.info({ address }, 'connected to controller');
@@ -183,6 +235,11 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
       socket.on('ping', () => this.armWatchdog(socket));
       socket.on('message', (data) => {
         this.armWatchdog(socket);
+        // Only a host that answered counts as success: one that accepts and drops at once keeps backing off.
+        if (!answered) {
+          answered = true;
+          this.backoff.reset();
+        }
         const decoded = decodeHostMessage(data as Buffer);
         if (!decoded.ok) {
           logger.warn(
@@ -194,7 +251,8 @@ export class ControllerClient extends EventEmitter<ControllerClientEvents> {
         this.emit('message', decoded.message);
       });
       socket.on('error', (error) => {
-        logger.debug({ address, err: error.message }, 'controller socket error');
+        if (!settled) this.report(address, describeConnectionError(error, address, useTls));
+        else logger.debug({ address, err: error.message }, 'controller socket error');
       });
       socket.on('close', (code, reason) => {
         settle(false);

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 
@@ -19,21 +19,25 @@ export class CertificatePin {
   static async load(dataDir: string, configured: string | undefined): Promise<CertificatePin> {
     const file = path.join(dataDir, 'controller-cert.pin');
     const pin = new CertificatePin(file, configured);
-    if (!configured) pin.pinned = (await fs.readFile(file, 'utf8').catch(() => '')).trim() || undefined;
+    if (!configured)
+      pin.pinned = (await fs.promises.readFile(file, 'utf8').catch(() => '')).trim() || undefined;
     return pin;
   }
 
-  /** Undefined when the certificate is trusted, else the reason. Pins a first-seen certificate. */
-  async verify(cert: PeerCertificate): Promise<string | undefined> {
+  /**
+   * Undefined when the certificate is trusted, else the reason. Pins a first-seen certificate. Synchronous:
+   * it runs inside the TLS handshake, before a single byte is sent to an untrusted peer.
+   */
+  check(cert: PeerCertificate): string | undefined {
     const seen = cert.fingerprint256?.toUpperCase();
     if (!seen) return 'the controller presented no certificate';
     if (!this.pinned) {
+      fs.writeFileSync(this.file, `${seen}\n`, { mode: 0o600 });
       this.pinned = seen;
-      await fs.writeFile(this.file, `${seen}\n`, { mode: 0o600 });
       return undefined;
     }
     return seen === this.pinned
       ? undefined
-      : `controller certificate changed: expected ${this.pinned}, got ${seen}. If the host's certificate was replaced on purpose, delete ${this.file}`;
+      : `controller certificate changed: expected the pinned ${this.pinned}, got ${seen}. If the host's certificate was replaced on purpose, set controller.fingerprint or delete ${this.file}`;
   }
 }

@@ -13,6 +13,7 @@ import {
   silentLogger,
   systemClock,
 } from '@deskrec/core';
+import { builtinImporter } from '../app/builtin-plugins.js';
 import type { AgentConfig } from '../config/agent-config.js';
 
 export const TEST_CAPTURE_MS = 2000;
@@ -28,15 +29,19 @@ export async function loadCapture(
       clock: systemClock,
       dataDir: path.join(os.tmpdir(), 'deskrec-doctor-plugins'),
       signal,
+      importer: builtinImporter,
     });
     const backend = registry.list('capture')[0]!.instance;
     return { line: checkOk('capture plugin', backend.describe()), backend };
   } catch (error) {
+    const message = (error as Error).message;
     return {
       line: checkFail(
         'capture plugin',
-        (error as Error).message,
-        'install ffmpeg (or set capture.options.ffmpegPath) and check the capture options',
+        message,
+        /display/i.test(message)
+          ? "give the agent the signed-in user's display: DISPLAY=:0 (and XAUTHORITY) in its service environment, or capture.options.display"
+          : 'install ffmpeg (or set capture.options.ffmpegPath) and check the capture options',
       ),
     };
   }

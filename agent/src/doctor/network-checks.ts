@@ -46,30 +46,54 @@ interface TlsPeer {
   authorizationError?: string;
 }
 
-function tlsConnect(host: string, port: number, ca: string | undefined): Promise<TlsPeer> {
+export interface ClientTls {
+  ca?: string;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/**
+ * Completes a TLS handshake and one HTTP exchange: under TLS 1.3 a host that rejects the client certificate
+ * says so only after the client's handshake is done, so stopping at secureConnect would pass a refused agent.
+ */
+function tlsConnect(host: string, port: number, material: ClientTls): Promise<TlsPeer> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host,
       port,
       // The doctor reports trust itself, so it completes the handshake whatever the certificate.
       rejectUnauthorized: false,
-      ...(ca ? { ca } : {}),
+      ...material,
       ...(net.isIP(host) ? {} : { servername: host }),
     });
     socket.setTimeout(TIMEOUT_MS, () =>
       socket.destroy(new Error(`no TLS handshake within ${TIMEOUT_MS / 1000} s`)),
     );
+    let peer: TlsPeer | undefined;
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
-      const peer: TlsPeer = {
+      peer = {
         fingerprint: (cert.fingerprint256 ?? '').toUpperCase(),
         authorized: socket.authorized,
         ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
       };
+      socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    socket.once('data', () => {
       socket.destroy();
-      resolve(peer);
+      resolve(peer!);
     });
     socket.once('error', reject);
+    // A host that drops the connection without answering, right after the handshake, refused the client.
+    socket.once('close', () =>
+      reject(
+        new Error(
+          peer
+            ? 'the host closed the connection after the handshake without answering (bad certificate: handshake failure)'
+            : 'closed during the TLS handshake',
+        ),
+      ),
+    );
   });
 }
 
@@ -103,10 +127,23 @@ async function checkOne(config: AgentConfig, role: string, address: string): Pro
   }
   let peer: TlsPeer;
   try {
-    const ca = config.controller.caFile ? await fs.readFile(config.controller.caFile, 'utf8') : undefined;
-    peer = await tlsConnect(host, port, ca);
+    const { caFile, tlsCert, tlsKey } = config.controller;
+    peer = await tlsConnect(host, port, {
+      ...(caFile ? { ca: await fs.readFile(caFile, 'utf8') } : {}),
+      ...(tlsCert && tlsKey ? { cert: await fs.readFile(tlsCert), key: await fs.readFile(tlsKey) } : {}),
+    });
   } catch (error) {
-    return checkFail(check, `${where}: TLS connection failed: ${(error as Error).message}`, fix);
+    const message = (error as Error).message;
+    if (/certificate required|alert number 116|bad certificate|unknown ca|handshake failure/i.test(message)) {
+      return checkFail(
+        check,
+        `${where} refused this agent's client certificate: ${message.trim()}`,
+        config.controller.tlsCert
+          ? 'the host does not trust controller.tlsCert: have it signed by the CA in the host setting controller.tlsCaFile'
+          : 'the host requires client certificates (controller.tlsCaFile): set controller.tlsCert and controller.tlsKey',
+      );
+    }
+    return checkFail(check, `${where}: TLS connection failed: ${message}`, fix);
   }
   if (config.controller.caFile) {
     return peer.authorized

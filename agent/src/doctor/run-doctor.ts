@@ -4,6 +4,8 @@ import { AgentConfigError, loadAgentConfig } from '../config/load-config.js';
 import { checkCaptureInput, loadCapture } from './capture-checks.js';
 import { checkDataFolder, checkFreeDisk, checkIdentityFile } from './file-checks.js';
 import { checkControllers, checkUploadUrl } from './network-checks.js';
+import { checkLogin } from './session-checks.js';
+import { checkClientCertificate } from './tls-checks.js';
 
 export interface AgentDoctorOptions {
   file?: string | undefined;
@@ -27,6 +29,7 @@ export async function runAgentDoctor(options: AgentDoctorOptions = {}): Promise<
     await checkIdentityFile(config.dataDir),
     await checkFreeDisk(config.dataDir, config.upload.minFreeDiskMb),
   ];
+  lines.push(await checkLogin(config));
   const abort = new AbortController();
   try {
     const capture = await loadCapture(config, abort.signal);
@@ -37,6 +40,7 @@ export async function runAgentDoctor(options: AgentDoctorOptions = {}): Promise<
   } finally {
     abort.abort();
   }
+  lines.push(await checkClientCertificate(config));
   lines.push(...(await checkControllers(config)));
   lines.push(await checkUploadUrl(config.dataDir));
   return lines;

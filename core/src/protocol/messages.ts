@@ -37,6 +37,12 @@ const SegmentInfoSchema = z.object({
   fileName: z.string().min(1).max(255),
 });
 
+/**
+ * Why `login` is what it is: a user is signed in, nobody is signed in at the console (an agent running as a
+ * service before anyone logs on), or the OS could not be asked. Optional: older agents leave it out.
+ */
+const PresenceSchema = z.enum(['signed-in', 'no-user', 'unknown']).optional();
+
 const envelope = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal(type), ...shape }).strict();
 
@@ -57,8 +63,9 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
     agentVersion: z.string().min(1).max(64),
     monitors: z.array(MonitorSchema).max(16),
     login: LoginSchema.nullable(),
+    presence: PresenceSchema,
   }),
-  envelope('session', { login: LoginSchema.nullable() }),
+  envelope('session', { login: LoginSchema.nullable(), presence: PresenceSchema }),
   envelope('capture.started', { captureId: id, startedAt: timestamp }),
   envelope('capture.segment', { captureId: id, segment: SegmentInfoSchema }),
   envelope('capture.stopped', {
