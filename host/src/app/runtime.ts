@@ -60,6 +60,7 @@ export async function startRuntime(
   const targets = new TargetResolver({
     settings: repos.settings,
     targets: repos.storageTargets,
+    kinds: services.storageKinds,
     dataDir: config.dataDir,
     logger,
     signal,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { type CheckLine, checkFail, checkOk, silentLogger } from '@deskrec/core';
+import { type CheckLine, checkFail, checkOk, type PluginManifest, silentLogger } from '@deskrec/core';
+import { resolveStorageKinds } from '../app/plugins.js';
 import type { HostConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/open-database.js';
 import { createRepositories } from '../db/repositories.js';
@@ -39,11 +40,18 @@ export async function checkStorage(
     return [checkOk(`storage ${DEFAULT_TARGET_ID}`, `the first start creates ${config.dataDir}/recordings`)];
   }
   const abort = new AbortController();
+  let kinds: Map<string, PluginManifest<'storage'>>;
+  try {
+    kinds = await resolveStorageKinds(config, silentLogger);
+  } catch (error) {
+    return [checkFail('storage kinds', (error as Error).message, 'fix plugins.storage in the configuration')];
+  }
   const repos = database ? createRepositories(database.db) : undefined;
   const resolver = new TargetResolver({
     // The default target needs neither repository; they are only read for tenant targets.
     settings: repos?.settings as never,
     targets: repos?.storageTargets as never,
+    kinds,
     dataDir: config.dataDir,
     logger: silentLogger,
     signal: abort.signal,

@@ -8,6 +8,7 @@ import type { SegmentsRepo } from '../recordings/segments-repo.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
 import { RetryLater } from './job-runner.js';
 import { segmentKey } from './segment-key.js';
+import { storeNew } from './store-new.js';
 
 export interface StoreSegmentDeps {
   db: Kysely<Database>;
@@ -86,15 +87,16 @@ export function storeSegmentHandler(deps: StoreSegmentDeps) {
       const { id: targetId, target } = await deps.targets.forTenant(tenantId);
       // 1 MiB reads: fewer, larger chunks through the hash and the target's writer (with the 64 KiB default
       // an SFTP store to OpenSSH measured 0.55 of fastPut; storage-sftp BENCHMARKS.md).
-      const body = createReadStream(segment.spool_path, { highWaterMark: 1024 * 1024 });
-      const result = await target.put(key, body, {
+      const spooled = segment.spool_path;
+      const open = () => createReadStream(spooled, { highWaterMark: 1024 * 1024 });
+      const result = await storeNew(target, key, open, {
         size: Number(segment.bytes),
         sha256: segment.sha256,
       });
-      await deps.segments.markStored(tenantId, segmentId, targetId, key, result.size, result.sha256);
+      await deps.segments.markStored(tenantId, segmentId, targetId, result.key, result.size, result.sha256);
       await fs.rm(segment.spool_path, { force: true });
       await deps.segments.refreshRecordingState(tenantId, segment.recording_id);
-      deps.logger.info({ segmentId, targetId, key, bytes: result.size }, 'segment stored');
+      deps.logger.info({ segmentId, targetId, key: result.key, bytes: result.size }, 'segment stored');
     } catch (error) {
       const message = (error as Error).message;
       await deps.segments.noteError(tenantId, segmentId, message);

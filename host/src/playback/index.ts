@@ -10,6 +10,7 @@ import type { ResolvedTarget } from '../storage/target-resolver.js';
 import { AuditedPlaybacks } from './audit-once.js';
 import { findAudio, findSegment, type MediaObject } from './media-lookup.js';
 import { contentTypeOf, parseRange } from './range.js';
+import { rangedGet } from './ranged-get.js';
 
 export interface PlaybackDeps {
   db: Kysely<Database>;
@@ -29,8 +30,9 @@ function plain(c: Context, status: 400 | 401 | 404 | 500 | 502, text: string) {
 }
 
 /**
- * Streams call audio and screen segments to signed-in users with HTTP range requests, straight from the
- * storage plugin's ranged read (nothing is read whole). Every playback and download is audited before the
+ * Streams call audio and screen segments to signed-in users with HTTP range requests, from the storage
+ * plugin's ranged read, or cut from its streamed full read when it declares no `rangeRead` (nothing is read
+ * whole). Every playback and download is audited before the
  * first byte leaves.
  */
 export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
@@ -114,10 +116,7 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
 
     let result: Awaited<ReturnType<StorageTarget['get']>>;
     try {
-      result = await target.get(object.key, {
-        ...(wanted ? { range: wanted } : {}),
-        signal: c.req.raw.signal,
-      });
+      result = await rangedGet(target, object.key, wanted, c.req.raw.signal);
     } catch (error) {
       if (isStorageError(error, 'invalid-range')) return unsatisfiable();
       if (isStorageError(error, 'not-found'))

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  type Clock,
   instantiatePlugin,
   type Logger,
   type PluginManifest,
@@ -21,8 +22,15 @@ export interface ResolvedTarget {
 export interface TargetResolverOptions {
   settings: SettingsRepo;
   targets: StorageTargetsRepo;
+  /**
+   * The storage instances this host offers, by the id admins pick (a target row's `kind`): the manifests
+   * `plugins.storage` named, or the default kinds. A row is created through this map, never by looking its
+   * kind up as a package name (a scoped package or a built-in under its own id would not be found).
+   */
+  kinds: ReadonlyMap<string, PluginManifest<'storage'>>;
   dataDir: string;
   logger: Logger;
+  clock?: Clock;
   signal: AbortSignal;
 }
 
@@ -32,7 +40,7 @@ export interface TargetResolverOptions {
  */
 export class TargetResolver {
   private readonly cache = new Map<string, { version: number; target: StorageTarget }>();
-  private readonly manifests = new Map<string, PluginManifest>();
+  private local: Promise<PluginManifest> | undefined;
 
   constructor(private readonly options: TargetResolverOptions) {}
 
@@ -52,7 +60,13 @@ export class TargetResolver {
     const cached = this.cache.get(key);
     if (cached && cached.version === row.updatedAt.getTime()) return { id, target: cached.target };
     await cached?.target.close().catch(() => undefined);
-    const manifest = await this.manifest(row.kind);
+    const manifest = this.options.kinds.get(row.kind);
+    if (!manifest) {
+      const offered = [...this.options.kinds.keys()].join(', ') || 'none';
+      throw new Error(
+        `storage target "${row.name}" uses storage kind "${row.kind}", which this host no longer offers (plugins.storage offers: ${offered}); add it back to plugins.storage or choose another target`,
+      );
+    }
     const target = await instantiatePlugin(
       manifest as PluginManifest<'storage'>,
       row.options,
@@ -66,7 +80,9 @@ export class TargetResolver {
   private async defaultTarget(): Promise<ResolvedTarget> {
     const cached = this.cache.get(DEFAULT_TARGET_ID);
     if (cached) return { id: DEFAULT_TARGET_ID, target: cached.target };
-    const manifest = await this.manifest('local');
+    // The built-in folder target, whatever plugins.storage lists (the host depends on storage-local).
+    this.local ??= resolvePlugin('storage', 'local', 'default local storage');
+    const manifest = await this.local;
     const target = await instantiatePlugin(
       manifest as PluginManifest<'storage'>,
       { root: path.join(this.options.dataDir, 'recordings') },
@@ -77,19 +93,10 @@ export class TargetResolver {
     return { id: DEFAULT_TARGET_ID, target };
   }
 
-  private async manifest(kind: string): Promise<PluginManifest> {
-    let manifest = this.manifests.get(kind);
-    if (!manifest) {
-      manifest = await resolvePlugin('storage', kind, `storage kind "${kind}"`);
-      this.manifests.set(kind, manifest);
-    }
-    return manifest;
-  }
-
   private context(id: string) {
     return {
       logger: this.options.logger.child({ storageTarget: id }),
-      clock: systemClock,
+      clock: this.options.clock ?? systemClock,
       instanceId: id,
       dataDir: path.join(this.options.dataDir, 'plugins', `storage-${id}`),
       signal: this.options.signal,
