@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
