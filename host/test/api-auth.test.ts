@@ -144,9 +144,10 @@ for (const kind of await databaseKinds()) {
   });
 
   test('the controller hook feeds health and metrics', async (ctx) => {
-    const { registerConnectedAgentsProvider } = await import('../src/api/metrics.js');
     ctx.hooks.status = () => ({ ok: false, tcp: 'not listening' });
-    const unregister = registerConnectedAgentsProvider(() => ({ authorized: 3, pending: 1 }));
+    const unregister = ctx.t.host
+      .resolve(HOST_TOKENS.Metrics)
+      .setConnectedAgents(() => ({ authorized: 3, pending: 1 }));
     try {
       const health = await ctx.t.call('GET', '/api/health');
       assert.is(health.body.status, 'degraded');

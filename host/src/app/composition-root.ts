@@ -10,7 +10,7 @@ import {
 import type { Hono } from 'hono';
 import { createApi } from '../api/create-api.js';
 import type { ControllerHooks } from '../api/deps.js';
-import { metricsRegistry } from '../api/metrics.js';
+import { HostMetrics } from '../api/metrics.js';
 import { CallIntake } from '../calls/call-intake.js';
 import type { HostConfig } from '../config/schema.js';
 import { createController } from '../controller/index.js';
@@ -97,6 +97,7 @@ function withUploadUrl(directory: WorkstationDirectory, fallback: () => string):
 export function registerServices(c: DependencyContainer): void {
   classes(c, [
     [HOST_TOKENS.WebAddress, WebAddress],
+    [HOST_TOKENS.Metrics, HostMetrics],
     [HOST_TOKENS.TaskQueue, TaskQueue],
     [HOST_TOKENS.LiveState, LiveState],
     [HOST_TOKENS.LiveDirectory, LiveDirectory],
@@ -131,7 +132,7 @@ export function registerServices(c: DependencyContainer): void {
       authPolicy: resolve(at, HOST_TOKENS.AuthPolicy),
       logger: resolve(at, TOKENS.Logger),
       clock: resolve(at, TOKENS.Clock),
-      metricsRegistry,
+      metricsRegistry: resolve(at, HOST_TOKENS.Metrics).registry,
       host: config.controller.host ?? config.web.host,
       ...(config.controller.ephemeralPorts ? { ephemeralPorts: true } : {}),
       ...(config.controller.heartbeatIntervalMs
@@ -171,6 +172,7 @@ export function registerServices(c: DependencyContainer): void {
       databaseKind: database.kind,
       storageKinds: resolve(at, HOST_TOKENS.StorageKinds),
       hooks: resolve(at, HOST_TOKENS.ControllerHooks),
+      metrics: resolve(at, HOST_TOKENS.Metrics),
       logger: resolve(at, TOKENS.Logger),
       recentLog: resolve(at, HOST_TOKENS.Logging).recent,
       clock: resolve(at, TOKENS.Clock),

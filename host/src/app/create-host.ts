@@ -10,7 +10,6 @@ import {
   type Token,
 } from '@deskrec/core';
 import type { DestinationStream } from 'pino';
-import { registerConnectedAgentsProvider } from '../api/metrics.js';
 import type { CallIntake } from '../calls/call-intake.js';
 import type { HostConfig } from '../config/schema.js';
 import type { Controller } from '../controller/index.js';
@@ -243,7 +242,7 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
         await controller.start();
         s.stops.push(() => controller.stop());
         s.stops.push(
-          registerConnectedAgentsProvider(() => {
+          resolve(container, HOST_TOKENS.Metrics).setConnectedAgents(() => {
             const { pending, authorized, forbidden } = controller.status().agents;
             return { pending, authorized, forbidden };
           }),
