@@ -3,6 +3,7 @@ import { storageTargetKit } from '../src/testing/storage-kit.js';
 
 storageTargetKit({
   name: 'in-memory reference',
+  capabilities: new MemoryStorageTarget().capabilities,
   create: async () => new MemoryStorageTarget(),
   // The reference keeps objects in memory by design; every other test still runs at full size.
   skip: [

@@ -1,14 +1,83 @@
-import type { AuthPolicy } from '@deskrec/core';
-import type { InjectionToken } from 'tsyringe';
+import { type AuthPolicy, type PluginManifest, type Token, token } from '@deskrec/core';
+import type { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { ControllerHooks } from './api/deps.js';
+import type { HostConfig } from './config/schema.js';
+import type { DatabaseHandle } from './db/open-database.js';
+import type { Repositories } from './db/repositories.js';
+import type { Database } from './db/schema.js';
+import type { HostLogging } from './logging/create-logging.js';
 import type { AgentChannel, WorkstationDirectory } from './workstations/ports.js';
 
-/** Host-internal DI tokens (core's TOKENS cover logger, clock and the plugin registry). */
+const t = <T>(name: string): Token<T> => token<T>(`deskrec.host.${name}`);
+
+/**
+ * The host's DI tokens (core's TOKENS cover logger, clock and the plugin registry). The composition root
+ * (app/composition-root.ts) registers a provider for each; classes name them in `@inject(...)`.
+ */
 export const HOST_TOKENS = {
-  Config: Symbol.for('deskrec.host.Config') as InjectionToken<unknown>,
-  Database: Symbol.for('deskrec.host.Database') as InjectionToken<unknown>,
-  WorkstationDirectory: Symbol.for(
-    'deskrec.host.WorkstationDirectory',
-  ) as InjectionToken<WorkstationDirectory>,
-  AgentChannel: Symbol.for('deskrec.host.AgentChannel') as InjectionToken<AgentChannel>,
-  AuthPolicy: Symbol.for('deskrec.host.AuthPolicy') as InjectionToken<AuthPolicy>,
+  // What the start-up builds before the container wires the rest.
+  Config: t<HostConfig>('Config'),
+  Logging: t<HostLogging>('Logging'),
+  DatabaseHandle: t<DatabaseHandle>('DatabaseHandle'),
+  Database: t<Kysely<Database>>('Database'),
+  StorageKinds: t<ReadonlyMap<string, PluginManifest<'storage'>>>('StorageKinds'),
+  AuthPolicy: t<AuthPolicy>('AuthPolicy'),
+  /** Aborted when the host stops. */
+  ShutdownSignal: t<AbortSignal>('ShutdownSignal'),
+  /** The tenant of events that name none (single-tenant call sources). */
+  DefaultTenantId: t<string>('DefaultTenantId'),
+
+  // Repositories: all the host's SQL.
+  Repositories: t<Repositories>('Repositories'),
+  TenantsRepo: t<import('./db/repos/tenants.js').TenantsRepo>('TenantsRepo'),
+  AdminUsersRepo: t<import('./db/repos/admin-users.js').AdminUsersRepo>('AdminUsersRepo'),
+  SessionsRepo: t<import('./db/repos/sessions.js').SessionsRepo>('SessionsRepo'),
+  UsersRepo: t<import('./db/repos/users.js').UsersRepo>('UsersRepo'),
+  WorkstationsRepo: t<import('./db/repos/workstations.js').WorkstationsRepo>('WorkstationsRepo'),
+  SettingsRepo: t<import('./db/repos/settings.js').SettingsRepo>('SettingsRepo'),
+  StorageTargetsRepo: t<import('./db/repos/storage-targets.js').StorageTargetsRepo>('StorageTargetsRepo'),
+  AuditRepo: t<import('./db/repos/audit.js').AuditRepo>('AuditRepo'),
+  JobsRepo: t<import('./db/repos/jobs.js').JobsRepo>('JobsRepo'),
+  SegmentsRepo: t<import('./db/repos/segments.js').SegmentsRepo>('SegmentsRepo'),
+  CallsRepo: t<import('./db/repos/calls.js').CallsRepo>('CallsRepo'),
+  CallLegsRepo: t<import('./db/repos/call-legs.js').CallLegsRepo>('CallLegsRepo'),
+  RecordingsRepo: t<import('./db/repos/recordings.js').RecordingsRepo>('RecordingsRepo'),
+  UploadGrantsRepo: t<import('./db/repos/upload-grants.js').UploadGrantsRepo>('UploadGrantsRepo'),
+  MediaRepo: t<import('./db/repos/media.js').MediaRepo>('MediaRepo'),
+  CallSearchRepo: t<import('./db/repos/call-search.js').CallSearchRepo>('CallSearchRepo'),
+  WorkstationDetailsRepo:
+    t<import('./db/repos/workstation-details.js').WorkstationDetailsRepo>('WorkstationDetailsRepo'),
+  WorkstationDirectory: t<WorkstationDirectory>('WorkstationDirectory'),
+
+  // Services.
+  Controller: t<import('./controller/index.js').Controller>('Controller'),
+  AgentChannel: t<AgentChannel>('AgentChannel'),
+  /** The controller as the API and portal see it: its channel and its status for /api/health. */
+  ControllerHooks: t<ControllerHooks>('ControllerHooks'),
+  /** The web port once bound (the agents' default upload address names it). */
+  WebAddress: t<import('./app/web-address.js').WebAddress>('WebAddress'),
+  TaskQueue: t<import('./orchestrator/task-queue.js').TaskQueue>('TaskQueue'),
+  LiveState: t<import('./orchestrator/live-state.js').LiveState>('LiveState'),
+  LiveDirectory: t<import('./orchestrator/live-directory.js').LiveDirectory>('LiveDirectory'),
+  DecisionLog: t<import('./orchestrator/decision-log.js').DecisionLog>('DecisionLog'),
+  CaptureCommands: t<import('./orchestrator/capture-commands.js').CaptureCommands>('CaptureCommands'),
+  TimeLimits: t<import('./orchestrator/time-limits.js').TimeLimits>('TimeLimits'),
+  WaitingCalls: t<import('./orchestrator/waiting-calls.js').WaitingCalls>('WaitingCalls'),
+  CallEvents: t<import('./orchestrator/call-events.js').CallEvents>('CallEvents'),
+  AgentEvents: t<import('./orchestrator/agent-events.js').AgentEvents>('AgentEvents'),
+  Orchestrator: t<import('./orchestrator/orchestrator.js').Orchestrator>('Orchestrator'),
+  JobSignal: t<import('./jobs/job-signal.js').JobSignal>('JobSignal'),
+  JobRunner: t<import('./jobs/job-runner.js').JobRunner>('JobRunner'),
+  /** Job kind → its handler. */
+  JobHandlers: t<import('./jobs/job-runner.js').JobHandlers>('JobHandlers'),
+  StoreSegmentJob: t<import('./jobs/store-segment.js').StoreSegmentJob>('StoreSegmentJob'),
+  FetchAudioJob: t<import('./jobs/fetch-audio.js').FetchAudioJob>('FetchAudioJob'),
+  TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
+  UploadService: t<import('./uploads/upload-service.js').UploadService>('UploadService'),
+  CallIntake: t<import('./calls/call-intake.js').CallIntake>('CallIntake'),
+  Metrics: t<import('./api/metrics.js').HostMetrics>('Metrics'),
+  Api: t<Hono>('Api'),
+  /** The web port's request listener: uploads, webhooks, portal, media, API. */
+  WebListener: t<import('node:http').RequestListener>('WebListener'),
 } as const;

@@ -1,13 +1,21 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ControllerHooks } from '../src/api/deps.js';
+import { HOST_TOKENS } from '../src/tokens.js';
 import { startTestHost, type TestHost } from './api-harness.js';
 import { databaseKinds } from './db-harness.js';
 
 for (const kind of await databaseKinds()) {
-  const test = suite<{ t: TestHost; admin: string }>(`api: sign-in, sessions and roles (${kind})`);
+  const test = suite<{ t: TestHost; admin: string; hooks: ControllerHooks }>(
+    `api: sign-in, sessions and roles (${kind})`,
+  );
 
   test.before(async (ctx) => {
-    ctx.t = await startTestHost(kind);
+    // The API's view of the controller is this object, so a test can report a controller that is down.
+    ctx.hooks = {};
+    ctx.t = await startTestHost(kind, '', (c) =>
+      c.register(HOST_TOKENS.ControllerHooks, { useValue: ctx.hooks }),
+    );
     ctx.admin = await ctx.t.login();
   });
   test.after(async (ctx) => ctx.t.stop());
@@ -136,9 +144,10 @@ for (const kind of await databaseKinds()) {
   });
 
   test('the controller hook feeds health and metrics', async (ctx) => {
-    const { registerConnectedAgentsProvider } = await import('../src/api/metrics.js');
-    ctx.t.host.attachController({ status: () => ({ ok: false, tcp: 'not listening' }) });
-    const unregister = registerConnectedAgentsProvider(() => ({ authorized: 3, pending: 1 }));
+    ctx.hooks.status = () => ({ ok: false, tcp: 'not listening' });
+    const unregister = ctx.t.host
+      .resolve(HOST_TOKENS.Metrics)
+      .setConnectedAgents(() => ({ authorized: 3, pending: 1 }));
     try {
       const health = await ctx.t.call('GET', '/api/health');
       assert.is(health.body.status, 'degraded');
@@ -148,7 +157,7 @@ for (const kind of await databaseKinds()) {
       assert.match(text, 'deskrec_connected_agents{state="pending"} 1');
     } finally {
       unregister();
-      ctx.t.host.attachController({});
+      delete ctx.hooks.status;
     }
   });
 

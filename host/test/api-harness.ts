@@ -1,10 +1,9 @@
-import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostMessage, WorkstationState } from '@deskrec/core';
 import type { FirstStartCredentials } from '../src/app/bootstrap.js';
-import { createHost, type Host, type StartedHost } from '../src/app/create-host.js';
+import { type CreateHostOptions, createHost, type Host, type StartedHost } from '../src/app/create-host.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { AgentChannel } from '../src/workstations/ports.js';
 import { type DatabaseKind, dropSchema, freshSchemaName, PG_URL, tempDir } from './db-harness.js';
@@ -70,7 +69,12 @@ function embeddedTemplate() {
 }
 
 /** A host on an ephemeral port, with its own data folder and (for PostgreSQL) its own schema. */
-export async function startTestHost(kind: DatabaseKind, extraConfig = ''): Promise<TestHost> {
+export async function startTestHost(
+  kind: DatabaseKind,
+  extraConfig = '',
+  /** Registrations that replace the host's own (e.g. the API's view of the controller). */
+  register?: CreateHostOptions['register'],
+): Promise<TestHost> {
   const dir = await tempDir('deskrec-api-');
   const file = join(dir.path, 'deskrec.yaml');
   await writeFile(
@@ -93,7 +97,11 @@ export async function startTestHost(kind: DatabaseKind, extraConfig = ''): Promi
   });
   const copied = kind === 'embedded' ? await embeddedTemplate() : undefined;
   if (copied) await cp(copied.dir, join(config.dataDir, 'db'), { recursive: true });
-  const host = createHost(config, { stdout: quiet, ...(schema ? { databaseSchema: schema } : {}) });
+  const host = createHost(config, {
+    stdout: quiet,
+    ...(schema ? { databaseSchema: schema } : {}),
+    ...(register ? { register } : {}),
+  });
   const started = await host.start();
   const credentials = started.firstStart ?? copied?.credentials;
   if (!credentials) throw new Error('neither a first start nor a template gave credentials');

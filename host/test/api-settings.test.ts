@@ -1,6 +1,7 @@
 import { ScreenRecordingSettingsSchema } from '@deskrec/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { HOST_TOKENS } from '../src/tokens.js';
 import { addTenant, RecordingAgentChannel, startTestHost, type TestHost } from './api-harness.js';
 import { databaseKinds } from './db-harness.js';
 
@@ -10,10 +11,12 @@ for (const kind of await databaseKinds()) {
   );
 
   test.before(async (ctx) => {
-    ctx.t = await startTestHost(kind);
-    ctx.admin = await ctx.t.login();
     ctx.channel = new RecordingAgentChannel();
-    ctx.t.host.attachController({ channel: ctx.channel });
+    // The API talks to this channel instead of the controller.
+    ctx.t = await startTestHost(kind, '', (c) =>
+      c.register(HOST_TOKENS.ControllerHooks, { useValue: { channel: ctx.channel } }),
+    );
+    ctx.admin = await ctx.t.login();
   });
   test.after(async (ctx) => ctx.t.stop());
 

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { HOST_TOKENS } from '../src/tokens.js';
 import { addTenant, RecordingAgentChannel, startTestHost, type TestHost } from './api-harness.js';
 import { databaseKinds } from './db-harness.js';
 
@@ -9,11 +10,13 @@ for (const kind of await databaseKinds()) {
   );
 
   test.before(async (ctx) => {
-    ctx.t = await startTestHost(kind);
+    ctx.channel = new RecordingAgentChannel();
+    // The API talks to this channel instead of the controller.
+    ctx.t = await startTestHost(kind, '', (c) =>
+      c.register(HOST_TOKENS.ControllerHooks, { useValue: { channel: ctx.channel } }),
+    );
     ctx.admin = await ctx.t.login();
     ctx.tenantId = (await ctx.t.call('GET', '/api/auth/me', { token: ctx.admin })).body.tenantId;
-    ctx.channel = new RecordingAgentChannel();
-    ctx.t.host.attachController({ channel: ctx.channel });
     const dir = ctx.t.host.services().repos.directory;
     // As the controller records them when agents connect.
     for (const [id, name, domain, ip] of [

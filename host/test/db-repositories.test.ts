@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ScreenRecordingSettingsSchema } from '@deskrec/core';
+import { ScreenRecordingSettingsSchema, systemClock } from '@deskrec/core';
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,7 +16,7 @@ for (const kind of await databaseKinds()) {
 
   test.before(async (ctx) => {
     ctx.db = await openTestDatabase(kind);
-    ctx.repos = createRepositories(ctx.db.handle.db);
+    ctx.repos = createRepositories(ctx.db.handle.db, systemClock);
     const a = await ctx.repos.tenants.create({ slug: 'a', name: 'A' });
     const b = await ctx.repos.tenants.create({ slug: 'b', name: 'B' });
     ctx.a = a.tenant.id;

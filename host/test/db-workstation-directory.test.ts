@@ -18,7 +18,7 @@ for (const kind of await databaseKinds()) {
 
   test.before(async (ctx) => {
     ctx.db = await openTestDatabase(kind);
-    ctx.repos = createRepositories(ctx.db.handle.db);
+    ctx.repos = createRepositories(ctx.db.handle.db, systemClock);
     const one = await ctx.repos.tenants.create({ slug: 'one', name: 'One' });
     const two = await ctx.repos.tenants.create({ slug: 'two', name: 'Two' });
     ctx.t1 = one.tenant.id;

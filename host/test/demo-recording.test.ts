@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';

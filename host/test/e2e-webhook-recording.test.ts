@@ -78,7 +78,11 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
     const rows = await h.host.services().database.db.selectFrom('recordings').selectAll().execute();
     return rows[0]?.state === 'recording' ? rows[0] : undefined;
   });
-  await new Promise((r) => setTimeout(r, 12_000));
+  // The call goes on until the agent reported its first full segment (10 s files), so the recording spans two.
+  await until('the first segment to be reported', async () => {
+    const rows = await h.host.services().database.db.selectFrom('segments').select('id').execute();
+    return rows.length > 0 ? rows : undefined;
+  });
   const { port } = audioServer.address() as AddressInfo;
   assert.equal(
     await h.postCallEvent({
@@ -107,7 +111,7 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
     .execute();
   assert.ok(
     segments.length >= 2,
-    `a 12 s call with 10 s files and 2 s wrap-up gives at least two segments, got ${segments.length}`,
+    `a call past its first 10 s file, with 2 s wrap-up, gives at least two segments, got ${segments.length}`,
   );
   const day = new Date(segments[0]!.started_at).toISOString().slice(0, 10).replaceAll('-', '');
   for (const segment of segments) {

@@ -450,12 +450,20 @@ for (const kind of await databaseKinds()) {
     await eventually('call b joins', async () =>
       decisions(h, b).includes('joins the capture already running on the workstation'),
     );
-    await new Promise((r) => setTimeout(r, 1000));
-    const endedB = Date.now();
+    h.clock.advance(1000);
     await h.post(event('call.ended', b, extension));
-    await agent.waitFor('capture.stop', () => agent.stops().length === 1, 15_000);
-    const stoppedAfter = Date.now() - endedB;
-    assert.ok(stoppedAfter >= 2000, `stop came ${stoppedAfter} ms after the last call ended, before wrap-up`);
+    await eventually('the wrap-up decision of b', async () =>
+      decisions(h, b).includes('capture continues for 2 s of wrap-up'),
+    );
+    await h.runDueJobs();
+    assert.equal(agent.stops().length, 0, 'no stop 1 s after the first call ended');
+    // The first call's wrap-up is over, but the second call ended later: its own wrap-up decides.
+    h.clock.advance(1000);
+    await h.runDueJobs();
+    assert.equal(agent.stops().length, 0, 'no stop 1 s after the last call ended');
+    h.clock.advance(1000);
+    await h.runDueJobs();
+    await agent.waitFor('capture.stop', () => agent.stops().length === 1);
     assert.equal(agent.stops()[0]!.reason, 'wrap-up time over');
     assert.equal(agent.starts().length, 1, 'one capture across both calls');
     const [ra, rb] = await Promise.all([
@@ -474,9 +482,17 @@ for (const kind of await databaseKinds()) {
     const callId = `max-${kind}`;
     await h.post(event('call.started', callId, extension));
     await agent.waitFor('capture.start', () => agent.starts().length === 1);
-    const startedAt = Date.now();
-    await agent.waitFor('capture.stop', () => agent.stops().length === 1, 20_000);
-    assert.ok(Date.now() - startedAt >= 9000, 'not before the maximum duration');
+    // capture.start goes out before the database write that queues the stop; the clock moves after it.
+    await eventually('the recording on record', async () => {
+      const call = await callRow(h, callId);
+      return call !== undefined && (await recordingsOf(h, call.id)).length === 1;
+    });
+    h.clock.advance(9000);
+    await h.runDueJobs();
+    assert.equal(agent.stops().length, 0, 'not before the maximum duration');
+    h.clock.advance(1000);
+    await h.runDueJobs();
+    await agent.waitFor('capture.stop', () => agent.stops().length === 1);
     assert.equal(agent.stops()[0]!.reason, 'maximum recording duration reached');
     assert.equal((await callRow(h, callId))!.state, 'active');
     await putSettings(h, { maxRecordingSeconds: 7200 });

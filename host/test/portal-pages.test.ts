@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -286,7 +285,6 @@ for (const kind of await databaseKinds()) {
       // GET /admin/settings reads repositories only; a form post would reach the real API over HTTP.
       api: { request: (path: string, init?: RequestInit) => fetch(new URL(path, p.url), init) } as never,
       repos: services.repos,
-      db: services.database.db,
       storageKinds: services.storageKinds,
       hooks: { status: () => ({ ok: true, ...p.controller.status() }) },
       recentLog: services.logging.recent,

@@ -1,6 +1,4 @@
-import type { DependencyContainer } from 'tsyringe';
 import { type PluginEntry, PluginEntrySchema } from '../config/plugin-entry.js';
-import { pluginToken } from '../di/tokens.js';
 import { formatIssues } from '../util/zod-issues.js';
 import type { Clock } from './clock.js';
 import type { PluginContext } from './context.js';
@@ -25,7 +23,6 @@ export interface LoadPluginsOptions {
   /** Folder under which each instance gets `<kind>-<id>/`. */
   dataDir: string;
   signal: AbortSignal;
-  container?: DependencyContainer;
   importer?: ModuleImporter;
 }
 
@@ -107,9 +104,6 @@ export async function loadPlugins(
       const instance = await instantiatePlugin(manifest, pluginOptions, context, request.where);
       created.push(instance);
       registry.add({ kind: request.kind, id, manifest, instance });
-      options.container?.register(pluginToken(request.kind, id), {
-        useValue: instance,
-      });
     } catch (error) {
       await Promise.all(created.map(disposeInstance));
       throw error;

@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
+import type { PluginKinds } from '../plugin/kinds.js';
 import type { AuthDecision, AuthPolicy, WorkstationCredentials } from '../ports/auth-policy.js';
 import { type KitSkip, skipReason } from './kit-skips.js';
 import { MemoryWorkstationStore } from './memory-workstation-store.js';
@@ -25,6 +26,7 @@ export {
 } from './memory-workstation-store.js';
 
 export const AUTH_KIT_TESTS = [
+  'declared capabilities',
   'a new workstation with a valid token is pending',
   'the secret is stored only as a hash',
   'reconnect keeps the stored state',
@@ -42,6 +44,11 @@ export type AuthKitTest = (typeof AUTH_KIT_TESTS)[number];
 export interface AuthKitOptions {
   /** Shown in the test output, e.g. `auth-token`. */
   name: string;
+  /**
+   * What the plugin declares: its manifest's `capabilities` (auth policies have none yet, so `{}`). The kit
+   * checks that a policy reporting capabilities reports these.
+   */
+  capabilities: PluginKinds['auth']['capabilities'];
   /** A fresh policy; called once per test. */
   create(): AuthPolicy | Promise<AuthPolicy>;
   skip?: readonly KitSkip<AuthKitTest>[];
@@ -134,6 +141,15 @@ export function authPolicyKit(options: AuthKitOptions): void {
     store.setState('t1', credentials.workstationId, state);
     return credentials;
   };
+
+  define('declared capabilities', async (policy) => {
+    const reported = (policy as { capabilities?: unknown }).capabilities ?? {};
+    assert.deepEqual(
+      reported,
+      options.capabilities,
+      'the policy reports the capabilities its plugin declares',
+    );
+  });
 
   define('a new workstation with a valid token is pending', async (policy, store) => {
     const credentials = newWorkstationCredentials(TOKEN_1);

@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import type { CaptureSettings } from '../domain/settings.js';
 import type {
   CaptureBackend,
+  CaptureCapabilities,
   CapturedSegment,
   CaptureEnd,
   CaptureSession,
@@ -17,6 +18,7 @@ import { digestOf } from './byte-source.js';
 import { type KitSkip, skipReason } from './kit-skips.js';
 
 export const CAPTURE_KIT_TESTS = [
+  'declared capabilities',
   'probe monitors',
   'segments of the configured length',
   'stop finalizes the last segment',
@@ -42,6 +44,11 @@ export interface MediaInfo {
 export interface CaptureKitOptions {
   /** Shown in the test output, e.g. `capture-ffmpeg (lavfi)`. */
   name: string;
+  /**
+   * What the plugin declares: its manifest's `capabilities`. Each backend must report the same
+   * `multiMonitor`, and only inputs the manifest names (a platform or ffmpeg build may offer fewer).
+   */
+  capabilities: CaptureCapabilities;
   /** Returns a backend; called once per test. */
   create(): Promise<CaptureBackend>;
   /**
@@ -212,6 +219,20 @@ export function captureBackendKit(options: CaptureKitOptions): void {
 
   kit.after(async () => {
     await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+  });
+
+  define('declared capabilities', async (backend) => {
+    assert.equal(
+      backend.capabilities.multiMonitor,
+      options.capabilities.multiMonitor,
+      'the backend reports the multiMonitor its plugin declares',
+    );
+    for (const input of backend.capabilities.inputs) {
+      assert.ok(
+        options.capabilities.inputs.includes(input),
+        `the backend reports input "${input}", which its plugin does not declare`,
+      );
+    }
   });
 
   define('probe monitors', async (backend) => {

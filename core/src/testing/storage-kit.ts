@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import { isStorageError, type StorageErrorCode } from '../ports/storage-error.js';
-import type { StorageTarget } from '../ports/storage-target.js';
+import type { StorageCapabilities, StorageTarget } from '../ports/storage-target.js';
 import { bytesOf, digestOf, failingStream, generatedBytes, peakRssGrowth, sha256Hex } from './byte-source.js';
 import { type KitSkip, skipReason } from './kit-skips.js';
 
 export const STORAGE_KIT_TESTS = [
+  'declared capabilities',
   'round trip',
   'announced size and sha256 are verified',
   'empty object',
@@ -30,6 +31,12 @@ export type StorageKitTest = (typeof STORAGE_KIT_TESTS)[number];
 export interface StorageKitOptions {
   /** Shown in the test output, e.g. `storage-s3 (s3rver)`. */
   name: string;
+  /**
+   * What the plugin declares: its manifest's `capabilities`. The kit checks that a target reports the same
+   * flags and claims none the manifest does not declare (options may turn a declared one off); the host
+   * reads the target's own flags.
+   */
+  capabilities: StorageCapabilities;
   /** Returns a target whose root is empty. Called once per test. */
   create(): Promise<StorageTarget>;
   /** Called after each test with the target create() returned (close() is called by the kit first). */
@@ -103,6 +110,20 @@ export function storageTargetKit(options: StorageKitOptions): void {
       }
     });
   };
+
+  define('declared capabilities', async (t) => {
+    assert.deepEqual(
+      Object.keys(t.capabilities).sort(),
+      Object.keys(options.capabilities).sort(),
+      'the target reports the same capability flags as its plugin',
+    );
+    // Options may turn a declared feature off (an S3 server without conditional writes), never one on.
+    for (const [flag, declared] of Object.entries(options.capabilities)) {
+      const reported = t.capabilities[flag as keyof StorageCapabilities];
+      assert.equal(typeof reported, 'boolean', `capabilities.${flag} is a boolean`);
+      assert.ok(declared || !reported, `the target reports ${flag}, which its plugin does not declare`);
+    }
+  });
 
   define('round trip', async (t) => {
     const data = Buffer.from('deskrec round trip \u00e9\u6f22\n'.repeat(1000));

@@ -4,7 +4,6 @@
 // call.started → capture.start at the agent (one way, the two processes' clocks) and → capture.started back at
 // the host (round trip, one clock), against a bare ws round trip measured in the same run.
 // Usage: npm run bench:calls -- [--agents 1000] [--rate 100] [--seconds 20] [--database embedded|postgres]
-import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';

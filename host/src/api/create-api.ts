@@ -2,7 +2,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
-import { httpRequests, metricsRegistry } from './metrics.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -33,7 +32,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    httpRequests.inc({ method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` });
+    deps.metrics.httpRequests.inc({ method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` });
     // The path only: query strings may carry search terms, bodies may carry secrets.
     deps.logger.debug(
       {
@@ -87,8 +86,8 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   app.get('/metrics', async (c) => {
-    c.header('content-type', metricsRegistry.contentType);
-    return c.body(await metricsRegistry.metrics());
+    c.header('content-type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
   });
   return app;
 }

@@ -3,6 +3,7 @@ import type { SessionUser } from '../db/repos/sessions.js';
 import type { Repositories } from '../db/repositories.js';
 import type { RecentLog } from '../logging/recent-log.js';
 import type { AgentChannel } from '../workstations/ports.js';
+import type { HostMetrics } from './metrics.js';
 
 /** What the controller reports for the health endpoint; `ok: false` makes the host report "degraded". */
 export interface ControllerStatus {
@@ -27,6 +28,8 @@ export interface ApiDeps {
   /** Storage kinds admins may choose from: config id (e.g. "s3") → manifest. */
   storageKinds: ReadonlyMap<string, PluginManifest<'storage'>>;
   hooks: ControllerHooks;
+  /** The host's metrics: served at /metrics, the API counts its requests there. */
+  metrics: HostMetrics;
   logger: Logger;
   recentLog: RecentLog;
   clock: Clock;

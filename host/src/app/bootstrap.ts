@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ScreenRecordingSettingsSchema } from '@deskrec/core';
+import { type Clock, ScreenRecordingSettingsSchema } from '@deskrec/core';
 import type { Kysely } from 'kysely';
 import { createRepositories } from '../db/repositories.js';
 import type { Database } from '../db/schema.js';
@@ -20,9 +20,10 @@ export interface FirstStartCredentials {
  */
 export async function bootstrapDefaultTenant(
   db: Kysely<Database>,
+  clock: Clock,
 ): Promise<FirstStartCredentials | undefined> {
   return db.transaction().execute(async (trx) => {
-    const repos = createRepositories(trx);
+    const repos = createRepositories(trx, clock);
     if (await repos.tenants.bySlug(DEFAULT_TENANT_SLUG)) return undefined;
     const { tenant, token } = await repos.tenants.create({ slug: DEFAULT_TENANT_SLUG, name: 'Default' });
     const password = randomBytes(12).toString('base64url');

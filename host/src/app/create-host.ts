@@ -1,39 +1,42 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   type AuthPolicy,
-  type Clock,
   type PluginManifest,
   type PluginRegistry,
   systemClock,
   TOKENS,
+  type Token,
 } from '@deskrec/core';
-import { getRequestListener, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { DestinationStream } from 'pino';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
-import { createApi } from '../api/create-api.js';
-import type { ControllerHooks } from '../api/deps.js';
+import type { CallIntake } from '../calls/call-intake.js';
 import type { HostConfig } from '../config/schema.js';
+import type { Controller } from '../controller/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/open-database.js';
+import { registerRepositories } from '../db/register-repositories.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
+import { type DependencyContainer, resolve, container as rootContainer } from '../di.js';
+import type { JobRunner } from '../jobs/job-runner.js';
 import { createLogging, type HostLogging } from '../logging/create-logging.js';
-import { createPlaybackRoutes } from '../playback/index.js';
-import { createPortal } from '../portal/index.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
-import { UPLOAD_ROUTE } from '../uploads/upload-service.js';
+import type { UploadService } from '../uploads/upload-service.js';
 import { bootstrapDefaultTenant, DEFAULT_TENANT_SLUG, type FirstStartCredentials } from './bootstrap.js';
+import { registerServices, registerStartedParts } from './composition-root.js';
 import { disposePlugins, entryId, loadHostPlugins, resolveStorageKinds } from './plugins.js';
-import { mountRuntimeRoutes, uploadsBeforeWeb } from './root-routes.js';
-import { type Runtime, startRuntime } from './runtime.js';
 
 export interface CreateHostOptions {
   /** Console log destination (tests pass a quiet one); process.stdout by default. */
   stdout?: DestinationStream;
-  clock?: Clock;
   /** Use this PostgreSQL schema instead of the default search path (tests isolate runs this way). */
   databaseSchema?: string;
+  /**
+   * Replaces registrations of the host's container before anything is resolved: e.g. a test clock under
+   * core's `TOKENS.Clock`, or the API's view of the controller under `HOST_TOKENS.ControllerHooks`.
+   */
+  register?: (container: DependencyContainer) => void;
 }
 
 export interface StartedHost {
@@ -41,11 +44,13 @@ export interface StartedHost {
   url: string;
   /** The web port actually bound (differs from the config when it asked for 0). */
   port: number;
+  /** The controller's ports as bound (agents connect there). */
+  controller: { tcpPort?: number; tlsPort?: number };
   /** Present on the very first start only. */
   firstStart?: FirstStartCredentials;
 }
 
-/** What the lead's wiring (controller, orchestrator, uploads) uses once the host has started. */
+/** The running host's main parts, resolved from its container (for tools and tests). */
 export interface HostServices {
   config: HostConfig;
   database: DatabaseHandle;
@@ -54,23 +59,29 @@ export interface HostServices {
   authPolicy: AuthPolicy;
   storageKinds: ReadonlyMap<string, PluginManifest<'storage'>>;
   logging: HostLogging;
-  container: DependencyContainer;
   /** Aborted when the host stops. */
   signal: AbortSignal;
+}
+
+/** Controller, orchestrator, uploads, call intake, jobs and storage targets of the running host. */
+export interface Runtime {
+  controller: Controller;
+  orchestrator: Orchestrator;
+  uploads: UploadService;
+  intake: CallIntake;
+  jobs: JobRunner;
+  targets: TargetResolver;
 }
 
 export interface Host {
   readonly config: HostConfig;
   start(): Promise<StartedHost>;
   stop(): Promise<void>;
+  /** Resolves a service of the running host from its container. */
+  resolve<T>(token: Token<T>): T;
   /** Available after start(). */
   services(): HostServices;
-  /**
-   * The controller's hook: its AgentChannel (pushes authorization and settings changes) and its status
-   * (for /api/health). May be called before or after start(); later calls replace earlier ones.
-   */
-  attachController(hooks: ControllerHooks): void;
-  /** Controller, orchestrator, uploads and jobs; available after start(). */
+  /** Available after start(). */
   runtime(): Runtime;
 }
 
@@ -82,7 +93,7 @@ function signInUrl(config: HostConfig, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-function listen(server: ServerType, port: number, hostname: string): Promise<number> {
+function listen(server: Server, port: number, hostname: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const why =
@@ -98,177 +109,182 @@ function listen(server: ServerType, port: number, hostname: string): Promise<num
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
+    server.listen(port, hostname);
   });
 }
 
-/** The composition root: configuration in, a startable host out. Nothing happens until start(). */
-export function createHost(config: HostConfig, options: CreateHostOptions = {}): Host {
-  const hooks: ControllerHooks = {};
-  const clock = options.clock ?? systemClock;
-  let services: HostServices | undefined;
-  let server: ServerType | undefined;
-  let sweep: NodeJS.Timeout | undefined;
-  let abort: AbortController | undefined;
-  let stopping: Promise<void> | undefined;
-  let runtimeHandle: Runtime | undefined;
+/** What one start made, released in reverse by stop() (or by a start that failed half-way). */
+interface Started {
+  container: DependencyContainer;
+  abort: AbortController;
+  logging?: HostLogging;
+  plugins?: PluginRegistry;
+  database?: DatabaseHandle;
+  server?: Server;
+  sweep?: NodeJS.Timeout;
+  /** Stops what start() started, newest first. */
+  stops: (() => Promise<void> | void)[];
+}
 
-  async function release(partial: Partial<HostServices>): Promise<void> {
-    const logger = partial.logging?.logger;
-    abort?.abort();
-    if (sweep) clearInterval(sweep);
-    await runtimeHandle?.stop();
-    runtimeHandle = undefined;
-    if (server) {
-      const s = server;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        (s as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-    }
-    if (logger) await disposePlugins(partial.plugins, logger);
-    await partial.database
-      ?.close()
-      .catch((error: unknown) => logger?.warn({ err: String(error) }, 'DB close'));
-    partial.container?.reset();
-    logger?.info('Host stopped');
-    await partial.logging?.close();
+async function release(s: Started): Promise<void> {
+  const logger = s.logging?.logger;
+  s.abort.abort();
+  if (s.sweep) clearInterval(s.sweep);
+  for (const stop of s.stops.reverse()) await stop();
+  if (s.server) {
+    const server = s.server;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   }
+  if (logger) await disposePlugins(s.plugins, logger);
+  await s.database?.close().catch((error: unknown) => logger?.warn({ err: String(error) }, 'DB close'));
+  s.container.reset();
+  logger?.info('Host stopped');
+  await s.logging?.close();
+}
+
+/**
+ * Configuration in, a startable host out; nothing happens until start(). start() builds what needs I/O
+ * first (logging, plugins, the database), registers it in a container of its own, lets the composition
+ * root (composition-root.ts) wire every service from it, then binds the web port and starts the controller,
+ * the call sources and the job runner.
+ */
+export function createHost(config: HostConfig, options: CreateHostOptions = {}): Host {
+  let current: Started | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const running = () => {
+    if (!current?.logging) throw new Error('The host has not started');
+    return current.container;
+  };
 
   return {
     config,
-    attachController(next) {
-      hooks.channel = next.channel;
-      hooks.status = next.status;
-      if (next.channel) services?.container.register(HOST_TOKENS.AgentChannel, { useValue: next.channel });
-    },
+    resolve: (token) => resolve(running(), token),
     services() {
-      if (!services) throw new Error('The host has not started');
-      return services;
+      const c = running();
+      return {
+        config,
+        database: resolve(c, HOST_TOKENS.DatabaseHandle),
+        repos: resolve(c, HOST_TOKENS.Repositories),
+        plugins: resolve(c, TOKENS.PluginRegistry),
+        authPolicy: resolve(c, HOST_TOKENS.AuthPolicy),
+        storageKinds: resolve(c, HOST_TOKENS.StorageKinds),
+        logging: resolve(c, HOST_TOKENS.Logging),
+        signal: resolve(c, HOST_TOKENS.ShutdownSignal),
+      };
     },
     runtime() {
-      if (!runtimeHandle) throw new Error('The host has not started');
-      return runtimeHandle;
+      const c = running();
+      return {
+        controller: resolve(c, HOST_TOKENS.Controller),
+        orchestrator: resolve(c, HOST_TOKENS.Orchestrator),
+        uploads: resolve(c, HOST_TOKENS.UploadService),
+        intake: resolve(c, HOST_TOKENS.CallIntake),
+        jobs: resolve(c, HOST_TOKENS.JobRunner),
+        targets: resolve(c, HOST_TOKENS.TargetResolver),
+      };
     },
     async start() {
-      if (services) throw new Error('The host is already started');
-      const partial: Partial<HostServices> = {};
-      abort = new AbortController();
+      if (current) throw new Error('The host is already started');
+      const container = rootContainer.createChildContainer();
+      const s: Started = { container, abort: new AbortController(), stops: [] };
+      current = s;
       stopping = undefined;
+      // Defaults first, then the caller's replacements: both before anything is resolved.
+      container.register(TOKENS.Clock, { useValue: systemClock });
+      registerRepositories(container);
+      registerServices(container);
+      options.register?.(container);
+      const clock = resolve(container, TOKENS.Clock);
       try {
-        partial.logging = await createLogging(config.log, options.stdout ? { stdout: options.stdout } : {});
-        const logger = partial.logging.logger;
+        s.logging = await createLogging(config.log, options.stdout ? { stdout: options.stdout } : {});
+        const logger = s.logging.logger;
         logger.info({ config: config.source, dataDir: config.dataDir }, 'Host starting');
         // Plugins first: a configuration problem is reported before anything touches the database.
-        partial.storageKinds = await resolveStorageKinds(config, logger);
-        partial.container = rootContainer.createChildContainer();
-        partial.plugins = await loadHostPlugins(config, {
-          logger,
-          signal: abort.signal,
-          container: partial.container,
-        });
-        partial.authPolicy = partial.plugins.get('auth', entryId(config.plugins.auth))!;
-        partial.database = await openDatabase({
+        const storageKinds = await resolveStorageKinds(config, logger);
+        s.plugins = await loadHostPlugins(config, { logger, clock, signal: s.abort.signal });
+        s.database = await openDatabase({
           ...(config.database.url ? { url: config.database.url } : {}),
           embeddedDir: join(config.dataDir, 'db'),
           ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
           logger,
         });
-        partial.repos = createRepositories(partial.database.db);
-        const firstStart = await bootstrapDefaultTenant(partial.database.db);
-        partial.config = config;
-        partial.signal = abort.signal;
-
-        const c = partial.container;
-        c.register(TOKENS.Logger, { useValue: logger });
-        c.register(TOKENS.Clock, { useValue: clock });
-        c.register(TOKENS.PluginRegistry, { useValue: partial.plugins });
-        c.register(HOST_TOKENS.Config, { useValue: config });
-        c.register(HOST_TOKENS.Database, { useValue: partial.database.db });
-        c.register(HOST_TOKENS.WorkstationDirectory, { useValue: partial.repos.directory });
-        c.register(HOST_TOKENS.AuthPolicy, { useValue: partial.authPolicy });
-        if (hooks.channel) c.register(HOST_TOKENS.AgentChannel, { useValue: hooks.channel });
-
-        const api = createApi({
-          repos: partial.repos,
-          pingDatabase: partial.database.ping,
-          databaseKind: partial.database.kind,
-          storageKinds: partial.storageKinds,
-          hooks,
-          logger,
-          recentLog: partial.logging.recent,
-          clock,
-          dataDir: config.dataDir,
-          sessionTtlMs: config.web.sessionHours * 3600_000,
-          maxBodyBytes: config.web.maxBodyBytes,
-          secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
+        const firstStart = await bootstrapDefaultTenant(s.database.db, clock);
+        const defaultTenant = await createRepositories(s.database.db, clock).tenants.bySlug(
+          DEFAULT_TENANT_SLUG,
+        );
+        registerStartedParts(container, {
+          config,
+          logging: s.logging,
+          database: s.database,
+          plugins: s.plugins,
+          authPolicyId: entryId(config.plugins.auth),
+          storageKinds,
+          signal: s.abort.signal,
+          defaultTenantId: defaultTenant!.id,
         });
-        let runtime: Runtime | undefined;
-        const targets = {
-          byId: (tenantId: string, id: string) => runtime!.targets.byId(tenantId, id),
-          forTenant: (tenantId: string) => runtime!.targets.forTenant(tenantId),
-        };
-        const root = mountRuntimeRoutes(() => runtime, api, [
-          createPlaybackRoutes({
-            db: partial.database.db,
-            repos: partial.repos,
-            targets,
-            clock,
-            logger,
-          }) as unknown as Hono<never>,
-          createPortal({
-            api,
-            repos: partial.repos,
-            db: partial.database.db,
-            storageKinds: partial.storageKinds,
-            hooks,
-            recentLog: partial.logging.recent,
-            clock,
-            logger,
-            publicUrl: config.web.publicUrl,
-            uploadPath: UPLOAD_ROUTE,
-          }) as unknown as Hono<never>,
-        ]);
-        const web = getRequestListener(root.fetch, { hostname: config.web.host });
-        server = createServer(uploadsBeforeWeb(() => runtime, web)).listen(config.web.port, config.web.host);
-        const port = await listen(server, config.web.port, config.web.host);
-        const repos = partial.repos;
-        sweep = setInterval(() => {
-          repos.sessions.deleteExpired(clock.now()).catch(() => undefined);
+
+        const uploads = resolve(container, HOST_TOKENS.UploadService);
+        await uploads.start();
+        const targets = resolve(container, HOST_TOKENS.TargetResolver);
+        s.stops.push(() => targets.close());
+        s.server = createServer(resolve(container, HOST_TOKENS.WebListener));
+        const port = await listen(s.server, config.web.port, config.web.host);
+        resolve(container, HOST_TOKENS.WebAddress).port = port;
+
+        // Started in order; a failure stops what already runs, so nothing keeps using a closing database.
+        const controller = resolve(container, HOST_TOKENS.Controller);
+        const orchestrator = resolve(container, HOST_TOKENS.Orchestrator);
+        controller.onAgentEvent((event) => void orchestrator.handleAgentEvent(event));
+        await controller.start();
+        s.stops.push(() => controller.stop());
+        s.stops.push(
+          resolve(container, HOST_TOKENS.Metrics).setConnectedAgents(() => {
+            const { pending, authorized, forbidden } = controller.status().agents;
+            return { pending, authorized, forbidden };
+          }),
+        );
+        const intake = resolve(container, HOST_TOKENS.CallIntake);
+        s.stops.push(() => intake.stop());
+        await intake.start();
+        const jobs = resolve(container, HOST_TOKENS.JobRunner);
+        jobs.start();
+        s.stops.push(() => jobs.stop());
+        const sessions = resolve(container, HOST_TOKENS.SessionsRepo);
+        s.sweep = setInterval(() => {
+          sessions.deleteExpired(clock.now()).catch(() => undefined);
         }, SESSION_SWEEP_MS).unref();
 
-        services = partial as HostServices;
-        const defaultTenant = await partial.repos.tenants.bySlug(DEFAULT_TENANT_SLUG);
-        runtime = await startRuntime(services, port, defaultTenant!.id);
-        runtimeHandle = runtime;
-        hooks.channel = runtime.controller;
-        hooks.status = () => {
-          const status = runtime!.controller.status();
-          return { ok: status.running, ...status };
-        };
-        partial.container.register(HOST_TOKENS.AgentChannel, { useValue: runtime.controller });
         const url = signInUrl(config, port);
         logger.info(
-          { url, database: partial.database.kind, storageKinds: [...partial.storageKinds.keys()] },
+          { url, database: s.database.kind, storageKinds: [...storageKinds.keys()] },
           'Host started',
         );
         if (firstStart)
           logger.info({ username: firstStart.username }, 'First start: default tenant and admin created');
-        return { url, port, ...(firstStart ? { firstStart } : {}) };
+        const { tcp, tls } = controller.status().listening;
+        return {
+          url,
+          port,
+          controller: { ...(tcp ? { tcpPort: tcp.port } : {}), ...(tls ? { tlsPort: tls.port } : {}) },
+          ...(firstStart ? { firstStart } : {}),
+        };
       } catch (error) {
-        partial.logging?.logger.error({ err: (error as Error).message }, 'Host failed to start');
-        await release(partial);
-        server = undefined;
+        s.logging?.logger.error({ err: (error as Error).message }, 'Host failed to start');
+        await release(s);
+        current = undefined;
         throw error;
       }
     },
     stop() {
-      if (!services) return Promise.resolve();
-      stopping ??= (async () => {
-        const current = services!;
-        await release(current);
-        services = undefined;
-        server = undefined;
-      })();
+      const s = current;
+      if (!s) return Promise.resolve();
+      stopping ??= release(s).finally(() => {
+        current = undefined;
+      });
       return stopping;
     },
   };

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type Logger,
   loadPlugins,
   PluginLoadError,
@@ -7,9 +8,7 @@ import {
   type PluginRegistry,
   type PluginRequest,
   resolvePlugin,
-  systemClock,
 } from '@deskrec/core';
-import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, configLabel } from '../config/config-error.js';
 import { DEFAULT_STORAGE_KINDS, type HostConfig } from '../config/schema.js';
 
@@ -76,7 +75,7 @@ export async function resolveStorageKinds(
 /** Loads the auth policy and the call-event sources (created, not started: the orchestrator starts them). */
 export async function loadHostPlugins(
   config: HostConfig,
-  options: { logger: Logger; signal: AbortSignal; container: DependencyContainer },
+  options: { logger: Logger; clock: Clock; signal: AbortSignal },
 ): Promise<PluginRegistry> {
   const requests: PluginRequest[] = [
     { kind: 'auth', entry: config.plugins.auth, where: 'plugins.auth' },
@@ -89,10 +88,9 @@ export async function loadHostPlugins(
   try {
     return await loadPlugins(requests, {
       logger: options.logger,
-      clock: systemClock,
+      clock: options.clock,
       dataDir: `${config.dataDir}/plugins`,
       signal: options.signal,
-      container: options.container,
     });
   } catch (error) {
     throw asConfigError(error, configLabel(config.source));

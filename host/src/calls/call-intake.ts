@@ -4,9 +4,13 @@ import {
   formatIssues,
   type Logger,
   type PluginRegistry,
+  TOKENS,
 } from '@deskrec/core';
+import type { HostConfig } from '../config/schema.js';
 import type { TenantsRepo } from '../db/repos/tenants.js';
+import { inject, injectable } from '../di.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { HOST_TOKENS } from '../tokens.js';
 
 export interface CallIntakeOptions {
   registry: PluginRegistry;
@@ -24,10 +28,26 @@ export interface CallIntakeOptions {
  * plugin may be wrong), resolves its tenant and hands it to the orchestrator. A bad event is logged and
  * skipped; it never stops the source or the host.
  */
+@injectable()
 export class CallIntake {
   private readonly sources: { id: string; source: CallEventSource }[] = [];
+  private readonly o: CallIntakeOptions;
+  /** Whether every source was started (webhooks answer "starting" before). */
+  started = false;
 
-  constructor(private readonly o: CallIntakeOptions) {}
+  constructor(
+    @inject(TOKENS.PluginRegistry) registry: PluginRegistry,
+    @inject(HOST_TOKENS.Orchestrator) orchestrator: Orchestrator,
+    @inject(HOST_TOKENS.TenantsRepo) tenants: TenantsRepo,
+    @inject(HOST_TOKENS.DefaultTenantId) defaultTenantId: string,
+    @inject(TOKENS.Logger) logger: Logger,
+    @inject(HOST_TOKENS.Config) config: HostConfig,
+  ) {
+    const bindings = new Map(
+      config.plugins.callEvents.flatMap((entry) => (entry.tenant ? [[entry.id, entry.tenant] as const] : [])),
+    );
+    this.o = { registry, orchestrator, tenants, defaultTenantId, bindings, logger };
+  }
 
   async start(): Promise<void> {
     for (const { id, instance } of this.o.registry.list('call-events')) {
@@ -64,6 +84,7 @@ export class CallIntake {
       this.sources.push({ id, source: instance });
       logger.info({}, 'call-event source started');
     }
+    this.started = true;
   }
 
   /** The tenant an event of source `id` lands in; a source bound to one tenant never reaches another. */
@@ -106,6 +127,7 @@ export class CallIntake {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await Promise.all(this.sources.map(({ source }) => source.stop().catch(() => undefined)));
   }
 }

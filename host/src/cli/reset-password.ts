@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { silentLogger } from '@deskrec/core';
+import { silentLogger, systemClock } from '@deskrec/core';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { openDatabase } from '../db/open-database.js';
-import { AdminUsersRepo } from '../db/repos/admin-users.js';
-import { AuditRepo } from '../db/repos/audit.js';
-import { SessionsRepo } from '../db/repos/sessions.js';
-import { TenantsRepo } from '../db/repos/tenants.js';
+import { createRepositories } from '../db/repositories.js';
 
 export interface ResetPasswordOptions {
   file?: string;
@@ -38,9 +35,10 @@ export async function resetPassword(options: ResetPasswordOptions): Promise<numb
     );
   }
   try {
-    const tenant = await new TenantsRepo(handle.db).bySlug(options.tenant);
+    const repos = createRepositories(handle.db, systemClock);
+    const tenant = await repos.tenants.bySlug(options.tenant);
     if (!tenant) throw new ConfigError(`no tenant "${options.tenant}"; pass --tenant <slug>`);
-    const users = new AdminUsersRepo(handle.db);
+    const users = repos.adminUsers;
     const user = await users.byUsername(tenant.id, options.username);
     if (!user) {
       throw new ConfigError(
@@ -50,8 +48,8 @@ export async function resetPassword(options: ResetPasswordOptions): Promise<numb
     // 18 random bytes: 144 bits, far past any guessing, and the same alphabet as the first-start password.
     const password = randomBytes(18).toString('base64url');
     await users.setPassword(tenant.id, user.id, password);
-    const ended = await new SessionsRepo(handle.db).deleteForUser(tenant.id, user.id);
-    await new AuditRepo(handle.db).record(tenant.id, {
+    const ended = await repos.sessions.deleteForUser(tenant.id, user.id);
+    await repos.audit.record(tenant.id, {
       actorUserId: null,
       action: 'auth.password-reset',
       targetType: 'admin-user',

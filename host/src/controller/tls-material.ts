@@ -30,6 +30,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
 /** A self-signed certificate for this host, for `key` when given (a kept key keeps pinned agents working). */
 async function selfSigned(key: string | undefined): Promise<{ key: string; cert: string }> {
   const hostname = os.hostname();
+  // Wall-clock time, not the host clock: agents check the validity against their own clocks.
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate);
   notAfterDate.setFullYear(notAfterDate.getFullYear() + CERT_YEARS);

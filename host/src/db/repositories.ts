@@ -1,31 +1,58 @@
+import { type Clock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
-import { AdminUsersRepo } from './repos/admin-users.js';
-import { AuditRepo } from './repos/audit.js';
-import { JobsRepo } from './repos/jobs.js';
-import { SessionsRepo } from './repos/sessions.js';
-import { SettingsRepo } from './repos/settings.js';
-import { StorageTargetsRepo } from './repos/storage-targets.js';
-import { TenantsRepo } from './repos/tenants.js';
-import { UsersRepo } from './repos/users.js';
-import { WorkstationsRepo } from './repos/workstations.js';
+import { container, resolve } from '../di.js';
+import { HOST_TOKENS } from '../tokens.js';
+import { registerRepositories } from './register-repositories.js';
+import type { AdminUsersRepo } from './repos/admin-users.js';
+import type { AuditRepo } from './repos/audit.js';
+import type { CallLegsRepo } from './repos/call-legs.js';
+import type { CallSearchRepo } from './repos/call-search.js';
+import type { CallsRepo } from './repos/calls.js';
+import type { JobsRepo } from './repos/jobs.js';
+import type { MediaRepo } from './repos/media.js';
+import type { RecordingsRepo } from './repos/recordings.js';
+import type { SegmentsRepo } from './repos/segments.js';
+import type { SessionsRepo } from './repos/sessions.js';
+import type { SettingsRepo } from './repos/settings.js';
+import type { StorageTargetsRepo } from './repos/storage-targets.js';
+import type { TenantsRepo } from './repos/tenants.js';
+import type { UploadGrantsRepo } from './repos/upload-grants.js';
+import type { UsersRepo } from './repos/users.js';
+import type { WorkstationDetailsRepo } from './repos/workstation-details.js';
+import type { KyselyWorkstationDirectory } from './repos/workstation-directory.js';
+import type { WorkstationsRepo } from './repos/workstations.js';
 import type { Database } from './schema.js';
-import { KyselyWorkstationDirectory } from './workstation-directory.js';
 
-/** Every repository over one database handle. */
-export function createRepositories(db: Kysely<Database>) {
-  const settings = new SettingsRepo(db);
-  return {
-    tenants: new TenantsRepo(db),
-    adminUsers: new AdminUsersRepo(db),
-    sessions: new SessionsRepo(db),
-    users: new UsersRepo(db),
-    workstations: new WorkstationsRepo(db),
-    settings,
-    storageTargets: new StorageTargetsRepo(db),
-    audit: new AuditRepo(db),
-    jobs: new JobsRepo(db),
-    directory: new KyselyWorkstationDirectory(db, settings),
-  };
+/** Every repository of the host: all its SQL. */
+export interface Repositories {
+  tenants: TenantsRepo;
+  adminUsers: AdminUsersRepo;
+  sessions: SessionsRepo;
+  users: UsersRepo;
+  workstations: WorkstationsRepo;
+  settings: SettingsRepo;
+  storageTargets: StorageTargetsRepo;
+  audit: AuditRepo;
+  jobs: JobsRepo;
+  segments: SegmentsRepo;
+  calls: CallsRepo;
+  callLegs: CallLegsRepo;
+  recordings: RecordingsRepo;
+  uploadGrants: UploadGrantsRepo;
+  media: MediaRepo;
+  callSearch: CallSearchRepo;
+  workstationDetails: WorkstationDetailsRepo;
+  directory: KyselyWorkstationDirectory;
 }
 
-export type Repositories = ReturnType<typeof createRepositories>;
+/**
+ * Every repository over one database handle or transaction, resolved from a container of their own (the
+ * same registrations as the host's), for work outside the running host: a transaction, the doctor, tests.
+ */
+export function createRepositories(db: Kysely<Database>, clock: Clock): Repositories {
+  const scope = container.createChildContainer();
+  scope.register(HOST_TOKENS.Database, { useValue: db });
+  scope.register(TOKENS.Clock, { useValue: clock });
+  registerRepositories(scope);
+  return resolve(scope, HOST_TOKENS.Repositories);
+}

@@ -128,6 +128,20 @@ export interface RecordingsTable {
   upload_token_hash: string | null;
 }
 
+/** One agent on one call: when they joined and left, and the capture (or the reason for none) it got. */
+export interface CallLegsTable {
+  id: string;
+  tenant_id: string;
+  call_id: string;
+  agent_by: 'extension' | 'user-id' | 'login';
+  agent_value: string;
+  user_id: string | null;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  recording_id: string | null;
+  no_recording_reason: string | null;
+}
+
 export interface CallRecordingsTable {
   tenant_id: string;
   call_id: string;
@@ -191,6 +205,7 @@ export interface Database {
   calls: CallsTable;
   recordings: RecordingsTable;
   call_recordings: CallRecordingsTable;
+  call_legs: CallLegsTable;
   segments: SegmentsTable;
   jobs: JobsTable;
   audit_log: AuditLogTable;
@@ -202,4 +217,8 @@ export type User = Selectable<UsersTable>;
 export type Workstation = Selectable<WorkstationsTable>;
 export type StorageTargetRow = Selectable<StorageTargetsTable>;
 export type Job = Selectable<JobsTable>;
+export type Call = Selectable<CallsTable>;
+export type CallLeg = Selectable<CallLegsTable>;
+export type Recording = Selectable<RecordingsTable>;
+export type Segment = Selectable<SegmentsTable>;
 export type NewJob = Insertable<JobsTable>;

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { FIRST_ADMIN_USERNAME } from '../app/bootstrap.js';
-import type { DatabaseHandle } from '../db/open-database.js';
-import { hashPassword } from '../db/repos/admin-users.js';
 import type { Repositories } from '../db/repositories.js';
 import { DEMO_LOGIN } from './demo-agent.js';
 
@@ -35,13 +33,8 @@ export async function ensureDemoUser(repos: Repositories, tenantId: string): Pro
 }
 
 /** Gives the demo admin a new password (later runs cannot show the first one: only its hash is stored). */
-export async function resetDemoAdminPassword(database: DatabaseHandle, tenantId: string): Promise<string> {
+export async function resetDemoAdminPassword(repos: Repositories, tenantId: string): Promise<string> {
   const password = randomBytes(12).toString('base64url');
-  await database.db
-    .updateTable('admin_users')
-    .set({ password_hash: await hashPassword(password), disabled: false })
-    .where('tenant_id', '=', tenantId)
-    .where('username', '=', FIRST_ADMIN_USERNAME)
-    .execute();
+  await repos.adminUsers.resetPassword(tenantId, FIRST_ADMIN_USERNAME, password);
   return password;
 }

@@ -91,12 +91,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   };
   try {
     const started = await host.start();
-    const { repos, database } = host.services();
+    const { repos } = host.services();
     const tenant = await repos.tenants.bySlug(DEFAULT_TENANT_SLUG);
     const tenantId = tenant!.id;
     await applyDemoSettings(repos, tenantId);
     await ensureDemoUser(repos, tenantId);
-    const password = started.firstStart?.password ?? (await resetDemoAdminPassword(database, tenantId));
+    const password = started.firstStart?.password ?? (await resetDemoAdminPassword(repos, tenantId));
     // Only the token's hash is stored, so later runs issue a new one for the demo agent.
     const token = started.firstStart?.tenantToken ?? (await repos.tenants.resetToken(tenantId))!;
 

@@ -1,9 +1,29 @@
 import { existsSync } from 'node:fs';
-import { type CheckLine, checkFail, checkOk, silentLogger } from '@deskrec/core';
+import {
+  type CheckLine,
+  checkFail,
+  checkOk,
+  type PluginManifest,
+  silentLogger,
+  systemClock,
+  TOKENS,
+} from '@deskrec/core';
+import type { Kysely } from 'kysely';
+import { resolveStorageKinds } from '../app/plugins.js';
 import type { HostConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/open-database.js';
-import { createRepositories } from '../db/repositories.js';
+import { registerRepositories } from '../db/register-repositories.js';
+import type { Database } from '../db/schema.js';
+import { container, resolve } from '../di.js';
 import { DEFAULT_TARGET_ID, TargetResolver } from '../storage/target-resolver.js';
+import { HOST_TOKENS } from '../tokens.js';
+
+/** Stands in for a database that could not be opened: only tenant targets would read it, and they are skipped. */
+const noDatabase = new Proxy({} as Kysely<Database>, {
+  get() {
+    throw new Error('the database could not be opened');
+  },
+});
 
 async function checkOne(
   resolver: TargetResolver,
@@ -39,21 +59,31 @@ export async function checkStorage(
     return [checkOk(`storage ${DEFAULT_TARGET_ID}`, `the first start creates ${config.dataDir}/recordings`)];
   }
   const abort = new AbortController();
-  const repos = database ? createRepositories(database.db) : undefined;
-  const resolver = new TargetResolver({
-    // The default target needs neither repository; they are only read for tenant targets.
-    settings: repos?.settings as never,
-    targets: repos?.storageTargets as never,
-    dataDir: config.dataDir,
-    logger: silentLogger,
-    signal: abort.signal,
-  });
+  let kinds: Map<string, PluginManifest<'storage'>>;
+  try {
+    kinds = await resolveStorageKinds(config, silentLogger);
+  } catch (error) {
+    return [checkFail('storage kinds', (error as Error).message, 'fix plugins.storage in the configuration')];
+  }
+  // The host's own registrations, over the database when it could be opened: the default target needs no
+  // repository, they are only read for tenant targets.
+  const scope = container.createChildContainer();
+  scope.register(TOKENS.Clock, { useValue: systemClock });
+  scope.register(TOKENS.Logger, { useValue: silentLogger });
+  scope.register(HOST_TOKENS.Config, { useValue: config });
+  scope.register(HOST_TOKENS.StorageKinds, { useValue: kinds });
+  scope.register(HOST_TOKENS.ShutdownSignal, { useValue: abort.signal });
+  scope.register(HOST_TOKENS.Database, { useValue: database?.db ?? noDatabase });
+  registerRepositories(scope);
+  scope.register(HOST_TOKENS.TargetResolver, { useClass: TargetResolver });
+  const resolver = resolve(scope, HOST_TOKENS.TargetResolver);
+  const repos = database ? resolve(scope, HOST_TOKENS.Repositories) : undefined;
   try {
     const lines = [
       await checkOne(resolver, '', DEFAULT_TARGET_ID, `${DEFAULT_TARGET_ID} (${config.dataDir}/recordings)`),
     ];
     if (!repos || !database) return lines;
-    const tenants = await database.db.selectFrom('tenants').select(['id', 'slug']).execute();
+    const tenants = await repos.tenants.list();
     for (const tenant of tenants) {
       for (const target of await repos.storageTargets.list(tenant.id)) {
         lines.push(
@@ -65,5 +95,6 @@ export async function checkStorage(
   } finally {
     await resolver.close();
     abort.abort();
+    scope.reset();
   }
 }

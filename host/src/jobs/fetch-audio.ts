@@ -1,22 +1,16 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { FileNameTemplate, isStorageError, type Logger, StorageError } from '@deskrec/core';
-import type { Kysely } from 'kysely';
+import { FileNameTemplate, isStorageError, type Logger, StorageError, TOKENS } from '@deskrec/core';
+import type { HostConfig } from '../config/schema.js';
+import type { CallsRepo } from '../db/repos/calls.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
-import type { Database, Job } from '../db/schema.js';
+import type { Job } from '../db/schema.js';
+import { inject, injectable } from '../di.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
+import { HOST_TOKENS } from '../tokens.js';
 import { RetryLater } from './job-runner.js';
 
 export const FETCH_AUDIO_JOB = 'fetch-audio';
-
-export interface FetchAudioDeps {
-  db: Kysely<Database>;
-  settings: SettingsRepo;
-  targets: TargetResolver;
-  logger: Logger;
-  /** Largest audio file accepted, in bytes. */
-  maxBytes: number;
-}
 
 const EXTENSIONS: Record<string, string> = {
   'audio/wav': 'wav',
@@ -52,16 +46,25 @@ async function* capped(
  * Fetches a call's audio from the URL its recorder announced in a signed call event and stores it beside
  * the screen recording, so the portal can play both together. Streams; retried like every job.
  */
-export function fetchAudioHandler(deps: FetchAudioDeps) {
-  return async (job: Job): Promise<void> => {
+@injectable()
+export class FetchAudioJob {
+  /** Largest audio file accepted, in bytes. */
+  private readonly maxBytes: number;
+
+  constructor(
+    @inject(HOST_TOKENS.CallsRepo) private readonly calls: CallsRepo,
+    @inject(HOST_TOKENS.SettingsRepo) private readonly settings: SettingsRepo,
+    @inject(HOST_TOKENS.TargetResolver) private readonly targets: TargetResolver,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(HOST_TOKENS.Config) config: HostConfig,
+  ) {
+    this.maxBytes = config.uploads.maxSegmentBytes;
+  }
+
+  readonly handle = async (job: Job): Promise<void> => {
     const tenantId = job.tenant_id;
     const { callId, url } = job.payload as { callId: string; url: string };
-    const call = await deps.db
-      .selectFrom('calls')
-      .select(['id', 'external_call_id', 'started_at', 'ended_at', 'audio_key', 'extension', 'direction'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', callId)
-      .executeTakeFirst();
+    const call = await this.calls.forAudio(tenantId, callId);
     if (!call || call.audio_key) return;
     const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10 * 60_000) }).catch(
       (error: Error) => {
@@ -78,7 +81,7 @@ export function fetchAudioHandler(deps: FetchAudioDeps) {
     const extension =
       EXTENSIONS[type] ??
       (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
-    const { fileNameFormat } = await deps.settings.get(tenantId);
+    const { fileNameFormat } = await this.settings.get(tenantId);
     const template = new FileNameTemplate(
       `${fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '')}-audio.${extension}`,
     );
@@ -90,19 +93,14 @@ export function fetchAudioHandler(deps: FetchAudioDeps) {
       direction: call.direction,
       ...(call.extension ? { extension: call.extension } : {}),
     });
-    const { id: targetId, target } = await deps.targets.forTenant(tenantId);
+    const { id: targetId, target } = await this.targets.forTenant(tenantId);
     try {
       const body = Readable.from(
-        capped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), deps.maxBytes, url),
+        capped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), this.maxBytes, url),
       );
       const stored = await target.put(key, body, { contentType: type || `audio/${extension}` });
-      await deps.db
-        .updateTable('calls')
-        .set({ audio_key: key, audio_target_id: targetId })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', callId)
-        .execute();
-      deps.logger.info({ callId, key, bytes: stored.size }, 'call audio stored');
+      await this.calls.setAudio(tenantId, callId, key, targetId);
+      this.logger.info({ callId, key, bytes: stored.size }, 'call audio stored');
     } catch (error) {
       throw new RetryLater((error as Error).message, isStorageError(error) && !error.retryable);
     }

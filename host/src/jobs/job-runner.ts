@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@deskrec/core';
+import { type Clock, type Logger, TOKENS } from '@deskrec/core';
+import type { HostConfig } from '../config/schema.js';
 import type { JobsRepo } from '../db/repos/jobs.js';
 import type { Job } from '../db/schema.js';
+import { inject, injectable } from '../di.js';
+import { HOST_TOKENS } from '../tokens.js';
+import type { JobSignal } from './job-signal.js';
 
 /** What a handler tells the runner when a job could not finish. */
 export class RetryLater extends Error {
@@ -15,10 +19,10 @@ export class RetryLater extends Error {
 
 export type JobHandler = (job: Job) => Promise<void>;
 
-export interface JobRunnerOptions {
-  jobs: JobsRepo;
-  logger: Logger;
-  handlers: Record<string, JobHandler>;
+/** The handler of each job kind; the composition root builds it from the job classes. */
+export type JobHandlers = Record<string, JobHandler>;
+
+export interface JobTuning {
   pollMs?: number;
   lockMs?: number;
   concurrency?: number;
@@ -30,18 +34,42 @@ export interface JobRunnerOptions {
  * Runs durable jobs from the jobs table. A failed job is retried with growing pauses, forever: a
  * recording must reach storage, so a job is never dropped; its last error is kept for admins.
  */
+@injectable()
 export class JobRunner {
   private readonly worker = `host-${process.pid}-${randomBytes(4).toString('hex')}`;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private readonly options: JobTuning;
+  private readonly logger: Logger;
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  constructor(
+    @inject(HOST_TOKENS.JobsRepo) private readonly jobs: JobsRepo,
+    @inject(HOST_TOKENS.JobHandlers) private readonly handlers: JobHandlers,
+    @inject(HOST_TOKENS.JobSignal) private readonly signal: JobSignal,
+    @inject(TOKENS.Logger) logger: Logger,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(HOST_TOKENS.Config) config: Pick<HostConfig, 'jobs'>,
+  ) {
+    this.logger = logger.child({ component: 'jobs' });
+    this.options = { pollMs: config.jobs.pollMs };
+  }
 
   start(): void {
     this.stopped = false;
+    this.unsubscribe = this.signal.subscribe(() => this.poke());
     this.schedule(0);
+  }
+
+  /** Runs one pass over the due jobs now and waits for it (tests run due jobs after moving the clock). */
+  async runDue(): Promise<void> {
+    while (this.running) await this.idle;
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.idle = this.pass();
+    await this.idle;
   }
 
   /** Runs a pass now (e.g. right after a job was enqueued) instead of waiting for the next poll. */
@@ -51,6 +79,7 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     await this.idle;
   }
@@ -69,7 +98,7 @@ export class JobRunner {
   private async pass(): Promise<void> {
     if (this.stopped || this.running) return;
     this.running = true;
-    const { jobs, logger, handlers } = this.options;
+    const { jobs, logger, handlers } = this;
     try {
       for (;;) {
         const claimed = await jobs.claim({
@@ -77,7 +106,7 @@ export class JobRunner {
           kinds: Object.keys(handlers),
           limit: this.options.concurrency ?? 2,
           lockMs: this.options.lockMs ?? 10 * 60_000,
-          now: new Date(),
+          now: this.clock.now(),
         });
         if (!claimed.length || this.stopped) break;
         await Promise.all(
@@ -92,7 +121,13 @@ export class JobRunner {
                 { job: job.id, kind: job.kind, attempts: job.attempts, retryInMs: delay, err: message },
                 'job failed; will retry',
               );
-              await jobs.fail(job.tenant_id, job.id, this.worker, message, new Date(Date.now() + delay));
+              await jobs.fail(
+                job.tenant_id,
+                job.id,
+                this.worker,
+                message,
+                new Date(this.clock.now().getTime() + delay),
+              );
             }
           }),
         );

@@ -1,6 +1,8 @@
-import type { CallEvent, ScreenRecordingSettings } from '@deskrec/core';
+import { type CallEvent, type Clock, type ScreenRecordingSettings, TOKENS } from '@deskrec/core';
 import type { SettingsRepo } from '../db/repos/settings.js';
 import { normalizeLogin, type UsersRepo, type UserView } from '../db/repos/users.js';
+import { inject, injectable } from '../di.js';
+import { HOST_TOKENS } from '../tokens.js';
 
 /** A tenant's users, indexed the ways a call event names its agent, and its settings. */
 export class TenantDirectory {
@@ -29,43 +31,38 @@ export class TenantDirectory {
   }
 }
 
-export interface LiveDirectoryOptions {
-  users: UsersRepo;
-  settings: SettingsRepo;
-  /** After this long a cached directory is reloaded in the background (another host may have changed it). */
-  refreshMs?: number;
-  now?: () => number;
-}
+/** After this long a cached directory is reloaded in the background (another host may have changed it). */
+const REFRESH_MS = 30_000;
 
 /**
  * Users and settings per tenant, in memory, so a call can be decided without a database read. A change made
  * through this host's repositories drops the tenant's copy at once (the next call waits for a fresh one);
  * changes made by other hosts arrive with the periodic background reload.
  */
+@injectable()
 export class LiveDirectory {
   private readonly cache = new Map<string, TenantDirectory>();
   private readonly loading = new Map<string, Promise<TenantDirectory>>();
   private readonly generation = new Map<string, number>();
-  private readonly refreshMs: number;
-  private readonly now: () => number;
   private readonly unsubscribe: (() => void)[];
 
-  constructor(private readonly o: LiveDirectoryOptions) {
-    this.refreshMs = o.refreshMs ?? 30_000;
-    this.now = o.now ?? Date.now;
+  constructor(
+    @inject(HOST_TOKENS.UsersRepo) private readonly users: UsersRepo,
+    @inject(HOST_TOKENS.SettingsRepo) private readonly settings: SettingsRepo,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {
     const drop = (tenantId: string) => {
       this.cache.delete(tenantId);
       this.loading.delete(tenantId);
       this.generation.set(tenantId, (this.generation.get(tenantId) ?? 0) + 1);
     };
-    this.unsubscribe = [o.users.onChange(drop), o.settings.onChange(drop)];
+    this.unsubscribe = [users.onChange(drop), settings.onChange(drop)];
   }
 
   /** The cached directory, or undefined while it is (re)loading; a stale copy is served while it refreshes. */
   peek(tenantId: string): TenantDirectory | undefined {
     const cached = this.cache.get(tenantId);
-    if (!cached || this.now() - cached.loadedAt > this.refreshMs)
-      void this.load(tenantId).catch(() => undefined);
+    if (!cached || this.now() - cached.loadedAt > REFRESH_MS) void this.load(tenantId).catch(() => undefined);
     return cached;
   }
 
@@ -75,10 +72,7 @@ export class LiveDirectory {
     const generation = this.generation.get(tenantId) ?? 0;
     const load = (async () => {
       const loadedAt = this.now();
-      const [users, settings] = await Promise.all([
-        this.o.users.all(tenantId),
-        this.o.settings.get(tenantId),
-      ]);
+      const [users, settings] = await Promise.all([this.users.all(tenantId), this.settings.get(tenantId)]);
       const directory = new TenantDirectory(users, settings, loadedAt);
       // A change made while this read ran may be missing from it: keep it for this caller only.
       if ((this.generation.get(tenantId) ?? 0) === generation) this.cache.set(tenantId, directory);
@@ -88,6 +82,10 @@ export class LiveDirectory {
     });
     this.loading.set(tenantId, load);
     return load;
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
   }
 
   close(): void {

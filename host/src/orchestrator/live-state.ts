@@ -1,8 +1,10 @@
-import type { WorkstationState } from '@deskrec/core';
-import type { Kysely } from 'kysely';
-import type { AgentEvent } from '../workstations/ports.js';
+import { type Clock, TOKENS, type WorkstationState } from '@deskrec/core';
+import type { CallLegsRepo } from '../db/repos/call-legs.js';
+import type { RecordingsRepo } from '../db/repos/recordings.js';
+import { inject, injectable } from '../di.js';
+import { HOST_TOKENS } from '../tokens.js';
+import type { AgentChannel, AgentEvent } from '../workstations/ports.js';
 import { loginsMatch } from './login-match.js';
-import type { OrchestratorDatabase } from './schema.js';
 
 /** A capture a new call of the same workstation can join (running, not asked to stop). */
 export interface LiveCapture {
@@ -95,6 +97,7 @@ export const legKey = (sourceId: string, callId: string, agent: { by: string; va
 /** The account name without its domain, lower-cased: what two matching logins share (see loginsMatch). */
 const accountOf = (login: string) => login.toLowerCase().trim().split('\\', 2).pop()!;
 
+@injectable()
 export class LiveState {
   private readonly presence = new Map<string, Map<string, Presence>>();
   /** tenant → account name → workstations signed in with it, so a lookup never scans every agent. */
@@ -103,8 +106,10 @@ export class LiveState {
   private readonly loading = new Map<string, Promise<TenantState>>();
 
   constructor(
-    private readonly db: Kysely<OrchestratorDatabase>,
-    private readonly isOnline: (tenantId: string, workstationId: string) => boolean,
+    @inject(HOST_TOKENS.RecordingsRepo) private readonly recordings: RecordingsRepo,
+    @inject(HOST_TOKENS.CallLegsRepo) private readonly legs: CallLegsRepo,
+    @inject(HOST_TOKENS.AgentChannel) private readonly channel: Pick<AgentChannel, 'isOnline'>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {}
 
   /** Applied when the controller reports it, ahead of the queued handling of the same event. */
@@ -113,9 +118,9 @@ export class LiveState {
     const known = this.presence.get(event.tenantId)?.get(event.workstationId);
     const next: Presence | undefined =
       event.type === 'connected'
-        ? { login: event.login, state: event.state, at: Date.now() }
+        ? { login: event.login, state: event.state, at: this.clock.now().getTime() }
         : event.type === 'session'
-          ? known && { ...known, login: event.login, at: Date.now() }
+          ? known && { ...known, login: event.login, at: this.clock.now().getTime() }
           : event.type === 'authorization' && event.state !== 'deleted'
             ? known && { ...known, state: event.state }
             : undefined;
@@ -151,7 +156,7 @@ export class LiveState {
     for (const id of this.byAccount.get(tenantId)?.get(accountOf(userLogin)) ?? []) {
       const p = presence?.get(id);
       if (p?.state !== 'authorized' || !p.login || !loginsMatch(userLogin, p.login)) continue;
-      if (!this.isOnline(tenantId, id)) continue;
+      if (!this.channel.isOnline(tenantId, id)) continue;
       if (!best || p.at > best.at) best = { id, at: p.at };
     }
     return best?.id;
@@ -169,31 +174,9 @@ export class LiveState {
     if (running) return running;
     const load = (async () => {
       const state = new TenantState(tenantId);
-      const captures = await this.db
-        .selectFrom('recordings')
-        .select(['id', 'capture_id', 'workstation_id'])
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', 'recording')
-        .where('ended_at', 'is', null)
-        .where('end_reason', 'is', null)
-        .execute();
-      for (const c of captures)
+      for (const c of await this.recordings.running(tenantId))
         state.setCapture(c.workstation_id, { recordingId: c.id, captureId: c.capture_id });
-      const legs = await this.db
-        .selectFrom('call_legs')
-        .innerJoin('calls', 'calls.id', 'call_legs.call_id')
-        .leftJoin('recordings', 'recordings.id', 'call_legs.recording_id')
-        .select([
-          'calls.source_id',
-          'calls.external_call_id',
-          'call_legs.agent_by',
-          'call_legs.agent_value',
-          'call_legs.recording_id',
-          'recordings.workstation_id',
-        ])
-        .where('call_legs.tenant_id', '=', tenantId)
-        .where('call_legs.ended_at', 'is', null)
-        .execute();
+      const legs = await this.legs.open(tenantId);
       for (const l of legs) {
         state.setLeg(legKey(l.source_id, l.external_call_id, { by: l.agent_by, value: l.agent_value }), {
           recordingId: l.recording_id,

@@ -1,3 +1,4 @@
+import { injectable } from '../di.js';
 export interface TaskOptions {
   /**
    * Whether a decision taken outside the queue must wait for this task (see `isClear`). A task whose effects
@@ -12,6 +13,7 @@ export interface TaskOptions {
  * side (the database pool works in parallel), while each call and each workstation sees its events in order.
  * A task without keys may touch anything: it waits for all earlier tasks, and all later ones wait for it.
  */
+@injectable()
 export class TaskQueue {
   private barrier: Promise<void> = Promise.resolve();
   private readonly last = new Map<string, Promise<void>>();

@@ -1,20 +1,19 @@
 import { Readable } from 'node:stream';
 import { type Clock, isStorageError, type Logger, type StorageTarget } from '@deskrec/core';
 import { type Context, Hono } from 'hono';
-import type { Kysely } from 'kysely';
 import { clientIp } from '../api/session.js';
+import type { MediaObject, MediaRepo } from '../db/repos/media.js';
 import type { Repositories } from '../db/repositories.js';
-import type { Database } from '../db/schema.js';
 import { type PortalEnv, sessionOf } from '../portal/session.js';
 import type { ResolvedTarget } from '../storage/target-resolver.js';
 import { AuditedPlaybacks } from './audit-once.js';
-import { findAudio, findSegment, type MediaObject } from './media-lookup.js';
 import { contentTypeOf, parseRange } from './range.js';
+import { rangedGet } from './ranged-get.js';
 
 export interface PlaybackDeps {
-  db: Kysely<Database>;
+  media: Pick<MediaRepo, 'audio' | 'segment'>;
   repos: Pick<Repositories, 'sessions' | 'audit'>;
-  /** The lead's TargetResolver: a tenant's storage target id → a live StorageTarget. */
+  /** The TargetResolver: a tenant's storage target id → a live StorageTarget. */
   targets: {
     byId(tenantId: string, id: string): Promise<ResolvedTarget>;
     forTenant(tenantId: string): Promise<ResolvedTarget>;
@@ -29,8 +28,9 @@ function plain(c: Context, status: 400 | 401 | 404 | 500 | 502, text: string) {
 }
 
 /**
- * Streams call audio and screen segments to signed-in users with HTTP range requests, straight from the
- * storage plugin's ranged read (nothing is read whole). Every playback and download is audited before the
+ * Streams call audio and screen segments to signed-in users with HTTP range requests, from the storage
+ * plugin's ranged read, or cut from its streamed full read when it declares no `rangeRead` (nothing is read
+ * whole). Every playback and download is audited before the
  * first byte leaves.
  */
 export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
@@ -114,10 +114,7 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
 
     let result: Awaited<ReturnType<StorageTarget['get']>>;
     try {
-      result = await target.get(object.key, {
-        ...(wanted ? { range: wanted } : {}),
-        signal: c.req.raw.signal,
-      });
+      result = await rangedGet(target, object.key, wanted, c.req.raw.signal);
     } catch (error) {
       if (isStorageError(error, 'invalid-range')) return unsatisfiable();
       if (isStorageError(error, 'not-found'))
@@ -146,12 +143,12 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
   };
 
   app.get('/media/calls/:callId/audio', async (c) =>
-    serve(c, await findAudio(deps.db, c.get('session').tenantId, c.req.param('callId'))),
+    serve(c, await deps.media.audio(c.get('session').tenantId, c.req.param('callId'))),
   );
   app.get('/media/calls/:callId/segments/:segmentId', async (c) =>
     serve(
       c,
-      await findSegment(deps.db, c.get('session').tenantId, c.req.param('callId'), c.req.param('segmentId')),
+      await deps.media.segment(c.get('session').tenantId, c.req.param('callId'), c.req.param('segmentId')),
     ),
   );
   return app;

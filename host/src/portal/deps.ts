@@ -1,22 +1,19 @@
 import type { Clock, Logger, PluginManifest } from '@deskrec/core';
 import type { Hono } from 'hono';
-import type { Kysely } from 'kysely';
 import type { ControllerHooks } from '../api/deps.js';
 import type { HostConfig } from '../config/schema.js';
 import type { Repositories } from '../db/repositories.js';
-import type { Database } from '../db/schema.js';
 import type { RecentLog } from '../logging/recent-log.js';
 
-/** What the portal needs from the host. Everything is read at request time, so late wiring works. */
+/** What the portal needs from the host. */
 export interface PortalDeps {
   /**
    * The admin API app (createApi's result). Portal forms call it in-process, so validation, audit rows and
    * pushes to agents happen exactly as they do for API clients.
    */
   api: Pick<Hono, 'request'>;
+  /** Everything the portal reads; the calls pages through `repos.callSearch`. */
   repos: Repositories;
-  /** For the calls pages, which read calls, recordings, segments and call legs directly. */
-  db: Kysely<Database>;
   storageKinds: ReadonlyMap<string, PluginManifest<'storage'>>;
   /** The controller's hooks: whether a workstation is connected right now. */
   hooks: ControllerHooks;

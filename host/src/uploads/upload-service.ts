@@ -5,11 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { formatIssues, type Logger } from '@deskrec/core';
 import { Server, type Upload } from '@tus/server';
-import type { Kysely } from 'kysely';
 import type { JobsRepo } from '../db/repos/jobs.js';
-import type { Database } from '../db/schema.js';
-import type { SegmentsRepo } from '../recordings/segments-repo.js';
-import { findUploadGrant, type UploadGrant } from '../recordings/upload-grants.js';
+import type { SegmentsRepo } from '../db/repos/segments.js';
+import type { UploadGrant, UploadGrantsRepo } from '../db/repos/upload-grants.js';
+import type { JobSignal } from '../jobs/job-signal.js';
 import { fsyncPath } from './fsync.js';
 import { HashingFileStore } from './hashing-file-store.js';
 import { readNodeBodies, webRequestFrom } from './node-body.js';
@@ -20,9 +19,11 @@ export const UPLOAD_ROUTE = '/api/uploads';
 export const STORE_SEGMENT_JOB = 'store-segment';
 
 export interface UploadServiceOptions {
-  db: Kysely<Database>;
+  grants: UploadGrantsRepo;
   segments: SegmentsRepo;
   jobs: JobsRepo;
+  /** Told after a store job was queued, so the runner takes it at once. */
+  signal: JobSignal;
   /** The host's spool: uploads land in `incoming/`, verified files move to `ready/`. */
   spoolDir: string;
   logger: Logger;
@@ -75,7 +76,7 @@ export function createUploadService(options: UploadServiceOptions) {
     const header = req.headers.get('authorization') ?? '';
     const token = /^Bearer (.+)$/.exec(header)?.[1];
     if (!token) throw reject(401, 'an upload needs "Authorization: Bearer <upload token>"');
-    const grant = await findUploadGrant(options.db, token);
+    const grant = await options.grants.find(token);
     if (!grant) throw reject(401, 'the upload token is not valid');
     if (grant.workstationState !== 'authorized')
       throw reject(403, `the workstation is ${grant.workstationState}; it may not upload`);
@@ -172,6 +173,7 @@ export function createUploadService(options: UploadServiceOptions) {
         throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held?.sha256 === meta.sha256);
       }
       await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId });
+      options.signal.notify();
       options.logger.info(
         { segmentId, recordingId: grant.recordingId, bytes: upload.size },
         'segment received and spooled',

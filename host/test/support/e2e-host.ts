@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +29,8 @@ export interface E2eHost {
 export async function startE2eHost(
   extraYaml: string[] = [],
   callEvents = `[{ use: webhook, id: crm, options: { secret: ${WEBHOOK_SECRET} } }]`,
+  /** `plugins.storage` as YAML; the default storage kinds when omitted. */
+  storage?: string,
 ): Promise<E2eHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskrec-e2e-'));
   const file = path.join(dataDir, 'deskrec.yaml');
@@ -41,7 +42,7 @@ export async function startE2eHost(
       'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
       'jobs: { pollMs: 200 }',
       'log: { level: 2 }',
-      `plugins: { callEvents: ${callEvents} }`,
+      `plugins: { callEvents: ${callEvents}${storage ? `, storage: ${storage}` : ''} }`,
       ...extraYaml,
     ].join('\n'),
   );

@@ -1,22 +1,26 @@
-import { until } from './e2e-host.js';
-import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type CallEventInput, CallEventSchema, PROTOCOL_VERSION } from '@deskrec/core';
+import { type CallEventInput, CallEventSchema, PROTOCOL_VERSION, TOKENS } from '@deskrec/core';
 import { signedHeaders } from '@deskrec/pbx-webhook';
 import type { Kysely } from 'kysely';
 import { createHost, type Host } from '../../src/app/create-host.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { OrchestratorDatabase } from '../../src/orchestrator/schema.js';
+import type { Database } from '../../src/db/schema.js';
 import { type DatabaseKind, dropSchema, freshSchemaName, PG_URL } from '../db-harness.js';
+import { until } from './e2e-host.js';
 import { type AgentIdentity, hello, newIdentity, TestAgent } from './test-agent.js';
+import { TestClock } from './test-clock.js';
 
 export const HOOK_SECRET = 'orchestrator-hook-secret-0123456789abcdef';
 
 export interface OrchestratorHost {
   host: Host;
-  db: Kysely<OrchestratorDatabase>;
+  /** The host's clock (registered in place of the system clock): tests move it instead of waiting. */
+  clock: TestClock;
+  /** Runs the jobs due by the host clock now, and waits for them. */
+  runDueJobs(): Promise<void>;
+  db: Kysely<Database>;
   tenantId: string;
   tenantToken: string;
   controllerUrl: string;
@@ -62,7 +66,12 @@ export async function startOrchestratorHost(
         if (part.startsWith('{')) logs.push(JSON.parse(part) as Record<string, unknown>);
     },
   };
-  const host = createHost(config, { stdout, ...(schema ? { databaseSchema: schema } : {}) });
+  const clock = new TestClock();
+  const host = createHost(config, {
+    stdout,
+    ...(schema ? { databaseSchema: schema } : {}),
+    register: (c) => c.register(TOKENS.Clock, { useValue: clock }),
+  });
   const started = await host.start();
   const credentials = started.firstStart!;
   const login = await fetch(`${started.url}/api/auth/login`, {
@@ -80,7 +89,9 @@ export async function startOrchestratorHost(
   const controllerPort = host.runtime().controller.status().listening.tcp!.port;
   return {
     host,
-    db: host.services().database.db as unknown as Kysely<OrchestratorDatabase>,
+    clock,
+    runDueJobs: () => host.runtime().jobs.runDue(),
+    db: host.services().database.db as unknown as Kysely<Database>,
     tenantId: tenant!.id,
     tenantToken: credentials.tenantToken,
     controllerUrl: `ws://127.0.0.1:${controllerPort}/`,

@@ -3,7 +3,6 @@
  * <dataDir> <name> <token>`. Prints `{"ready":true,...}` once listening; answers `rss` on stdin with its
  * resident memory after a GC.
  */
-import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

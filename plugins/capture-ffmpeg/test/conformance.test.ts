@@ -1,6 +1,6 @@
 import { captureBackendKit } from '@deskrec/core/testing';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
-import {
+import plugin, {
   FfmpegCaptureBackend,
   FfmpegCaptureOptionsSchema,
   type FfmpegCaptureSession,
@@ -9,6 +9,7 @@ import {
 
 captureBackendKit({
   name: 'capture-ffmpeg (lavfi, two virtual monitors)',
+  capabilities: plugin.capabilities,
   async create() {
     const options = FfmpegCaptureOptionsSchema.parse({
       ffmpegPath: ffmpeg.path,

@@ -1,6 +1,6 @@
 import { captureBackendKit } from '@deskrec/core/testing';
 import { suite } from 'uvu';
-import type { FfmpegCaptureSession } from '../src/index.js';
+import plugin, { type FfmpegCaptureSession } from '../src/index.js';
 import { backend, FFMPEG } from './helpers.js';
 import { startXvfb, x } from './xvfb.js';
 
@@ -12,6 +12,7 @@ if (process.env.DESKREC_TEST_SYSTEM === '1') {
   await x(xvfb, 'xsetroot', ['-solid', '#336699']);
   captureBackendKit({
     name: 'capture-ffmpeg (x11grab on Xvfb, two monitors)',
+    capabilities: plugin.capabilities,
     create: () => backend({ input: 'x11grab', display: xvfb.display }),
     ffmpegPath: FFMPEG,
     // The screen is still, so dropStillFrames keeps one frame a second: a file ends up to 1 s early.

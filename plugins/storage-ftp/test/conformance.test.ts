@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { storageTargetKit } from '@deskrec/core/testing';
+import plugin from '../src/index.js';
 import { testCertificate } from './support/certificate.js';
 import { startFtpServer } from './support/ftp-server.js';
 import { createTarget } from './support/targets.js';
@@ -18,6 +19,7 @@ let runs = 0;
 
 storageTargetKit({
   name: 'storage-ftp (ftp-srv, plain FTP)',
+  capabilities: plugin.capabilities,
   async create() {
     return createTarget({
       host: '127.0.0.1',
@@ -35,6 +37,7 @@ storageTargetKit({
 
 storageTargetKit({
   name: 'storage-ftp (ftp-srv, explicit FTPS)',
+  capabilities: plugin.capabilities,
   async create() {
     return createTarget({
       host: '127.0.0.1',

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { storageTargetKit } from '@deskrec/core/testing';
 import { suite } from 'uvu';
+import plugin from '../src/index.js';
 import { testCertificate } from './support/certificate.js';
 import { createTarget } from './support/targets.js';
 import { startVsftpd } from './support/vsftpd.js';
@@ -24,11 +25,13 @@ if (process.env.DESKREC_TEST_SYSTEM === '1') {
 
   storageTargetKit({
     name: 'storage-ftp (vsftpd, plain FTP)',
+    capabilities: plugin.capabilities,
     create: async () => createTarget({ ...common, secure: 'none', root: `kit-${++runs}` }),
     cleanup,
   });
   storageTargetKit({
     name: 'storage-ftp (vsftpd, explicit FTPS)',
+    capabilities: plugin.capabilities,
     create: async () =>
       createTarget({ ...common, secure: 'explicit', ca: certificate.cert, root: `kit-${++runs}` }),
     cleanup,

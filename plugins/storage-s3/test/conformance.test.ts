@@ -1,4 +1,5 @@
 import { STORAGE_KIT_TESTS, storageTargetKit } from '@deskrec/core/testing';
+import plugin from '../src/index.js';
 import { LocalS3 } from './s3rver-server.js';
 
 // One s3rver for the whole kit, a fresh bucket per test; the server stops after the kit's last test.
@@ -7,6 +8,7 @@ let buckets = 0;
 
 storageTargetKit({
   name: 'storage-s3 (s3rver)',
+  capabilities: plugin.capabilities,
   async create() {
     const bucket = `kit-${++buckets}`;
     await s3.createBucket(bucket);

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { storageTargetKit } from '@deskrec/core/testing';
+import plugin from '../src/index.js';
 import { startSftpServer } from './support/sftp-server.js';
 import { createTarget } from './support/targets.js';
 
@@ -11,6 +12,7 @@ let roots = 0;
 
 storageTargetKit({
   name: 'storage-sftp (ssh2 test server)',
+  capabilities: plugin.capabilities,
   async create() {
     const root = `/kit-${++roots}`;
     return createTarget({

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { isStorageError } from '@deskrec/core';
 import { bytesOf, storageTargetKit } from '@deskrec/core/testing';
 import { suite } from 'uvu';
+import plugin from '../src/index.js';
 import { ed25519KeyPair } from './support/ssh-keys.js';
 import { startSshd } from './support/sshd.js';
 import { createTarget } from './support/targets.js';
@@ -46,6 +47,7 @@ if (process.env.DESKREC_TEST_SYSTEM !== '1') {
   let kits = 0;
   storageTargetKit({
     name: 'storage-sftp (OpenSSH sshd)',
+    capabilities: plugin.capabilities,
     create: () => createTarget(base({ root: `${sshd.home}/kit-${++kits}` })),
     async cleanup() {
       await fs.rm(path.join(sshd.home, `kit-${kits}`), { recursive: true, force: true });

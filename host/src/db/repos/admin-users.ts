@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, TOKENS } from '@deskrec/core';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { AdminRole, AdminUser, Database } from '../schema.js';
 
 export type AdminUserView = Omit<AdminUser, 'password_hash'>;
@@ -13,8 +16,12 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, { algorithm: Algorithm.Argon2id });
 }
 
+@injectable()
 export class AdminUsersRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   async create(
     tenantId: string,
@@ -28,7 +35,7 @@ export class AdminUsersRepo {
         username: input.username,
         password_hash: await hashPassword(input.password),
         role: input.role,
-        created_at: new Date(),
+        created_at: this.clock.now(),
       })
       .returning(columns)
       .executeTakeFirstOrThrow();
@@ -95,5 +102,15 @@ export class AdminUsersRepo {
       .where('id', '=', id)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Sets a new password and enables the account (the demo's admin, whose first password is gone). */
+  async resetPassword(tenantId: string, username: string, password: string): Promise<void> {
+    await this.db
+      .updateTable('admin_users')
+      .set({ password_hash: await hashPassword(password), disabled: false })
+      .where('tenant_id', '=', tenantId)
+      .where('username', '=', username)
+      .execute();
   }
 }

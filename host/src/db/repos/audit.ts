@@ -1,4 +1,7 @@
+import { type Clock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database } from '../schema.js';
 
 export interface AuditEntry {
@@ -11,8 +14,12 @@ export interface AuditEntry {
 }
 
 /** Who changed what, for admins to review; never holds secrets (callers pass redacted details). */
+@injectable()
 export class AuditRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   async record(tenantId: string, entry: AuditEntry): Promise<void> {
     await this.db
@@ -25,7 +32,7 @@ export class AuditRepo {
         target_id: entry.targetId,
         detail: JSON.stringify(entry.detail ?? {}),
         ip: entry.ip,
-        at: new Date(),
+        at: this.clock.now(),
       })
       .execute();
   }

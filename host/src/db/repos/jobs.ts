@@ -1,24 +1,31 @@
+import { type Clock, TOKENS } from '@deskrec/core';
 import { type Kysely, sql } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database, Job } from '../schema.js';
 
 /** A durable background job queue in the database, shared safely by several hosts. */
+@injectable()
 export class JobsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   async enqueue(
     tenantId: string,
     kind: string,
     payload: Record<string, unknown>,
-    runAfter: Date = new Date(),
+    runAfter?: Date,
   ): Promise<number> {
-    const now = new Date();
+    const now = this.clock.now();
     const row = await this.db
       .insertInto('jobs')
       .values({
         tenant_id: tenantId,
         kind,
         payload: JSON.stringify(payload),
-        run_after: runAfter,
+        run_after: runAfter ?? now,
         last_error: null,
         locked_by: null,
         locked_until: null,
@@ -83,7 +90,7 @@ export class JobsRepo {
   async complete(tenantId: string, id: number, worker: string): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ state: 'done', locked_by: null, locked_until: null, updated_at: new Date() })
+      .set({ state: 'done', locked_by: null, locked_until: null, updated_at: this.clock.now() })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .where('locked_by', '=', worker)
@@ -96,11 +103,11 @@ export class JobsRepo {
       .updateTable('jobs')
       .set({
         state: retryAt ? 'queued' : 'failed',
-        run_after: retryAt ?? new Date(),
+        run_after: retryAt ?? this.clock.now(),
         last_error: error.slice(0, 4000),
         locked_by: null,
         locked_until: null,
-        updated_at: new Date(),
+        updated_at: this.clock.now(),
       })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)

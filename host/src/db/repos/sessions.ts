@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { AdminRole, Database } from '../schema.js';
 import { newToken, sha256Hex } from '../secrets.js';
 
@@ -11,8 +13,9 @@ export interface SessionUser {
   expiresAt: Date;
 }
 
+@injectable()
 export class SessionsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
   /** Starts a session; returns the token (only its hash is stored). */
   async create(input: {

@@ -1,11 +1,22 @@
-import { type ScreenRecordingSettings, ScreenRecordingSettingsSchema } from '@deskrec/core';
+import {
+  type Clock,
+  type ScreenRecordingSettings,
+  ScreenRecordingSettingsSchema,
+  TOKENS,
+} from '@deskrec/core';
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database } from '../schema.js';
 
+@injectable()
 export class SettingsRepo {
   private readonly listeners = new Set<(tenantId: string) => void>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   /** Called after the tenant's settings were saved here (caches drop their copy). */
   onChange(listener: (tenantId: string) => void): () => void {
@@ -27,7 +38,7 @@ export class SettingsRepo {
 
   async put(tenantId: string, settings: ScreenRecordingSettings): Promise<void> {
     const json = JSON.stringify(settings);
-    const now = new Date();
+    const now = this.clock.now();
     await this.db
       .insertInto('settings')
       .values({ tenant_id: tenantId, settings: json, updated_at: now })

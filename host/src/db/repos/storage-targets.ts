@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database } from '../schema.js';
 
 export interface StorageTargetRecord {
@@ -12,8 +15,12 @@ export interface StorageTargetRecord {
   updatedAt: Date;
 }
 
+@injectable()
 export class StorageTargetsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   private static toRecord(row: {
     id: string;
@@ -57,7 +64,7 @@ export class StorageTargetsRepo {
     tenantId: string,
     input: { name: string; kind: string; options: Record<string, unknown> },
   ): Promise<StorageTargetRecord> {
-    const now = new Date();
+    const now = this.clock.now();
     const row = await this.db
       .insertInto('storage_targets')
       .values({
@@ -81,7 +88,7 @@ export class StorageTargetsRepo {
   ): Promise<StorageTargetRecord | undefined> {
     const row = await this.db
       .updateTable('storage_targets')
-      .set({ name: input.name, options: JSON.stringify(input.options), updated_at: new Date() })
+      .set({ name: input.name, options: JSON.stringify(input.options), updated_at: this.clock.now() })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()

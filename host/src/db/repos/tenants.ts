@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database, Tenant } from '../schema.js';
 import { newToken, sha256Hex, tokenHint } from '../secrets.js';
 
@@ -7,8 +10,12 @@ export type TenantView = Omit<Tenant, 'screen_recording_token_hash'>;
 
 const columns = ['id', 'slug', 'name', 'token_hint', 'created_at'] as const;
 
+@injectable()
 export class TenantsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   /** Creates a tenant with a fresh screen-recording token; the token is returned this once only. */
   async create(input: { slug: string; name: string }): Promise<{ tenant: TenantView; token: string }> {
@@ -21,7 +28,7 @@ export class TenantsRepo {
         name: input.name,
         screen_recording_token_hash: sha256Hex(token),
         token_hint: tokenHint(token),
-        created_at: new Date(),
+        created_at: this.clock.now(),
       })
       .returning(columns)
       .executeTakeFirstOrThrow();
@@ -30,6 +37,11 @@ export class TenantsRepo {
 
   get(tenantId: string): Promise<TenantView | undefined> {
     return this.db.selectFrom('tenants').select(columns).where('id', '=', tenantId).executeTakeFirst();
+  }
+
+  /** Every tenant (the doctor checks each one's storage targets). */
+  list(): Promise<TenantView[]> {
+    return this.db.selectFrom('tenants').select(columns).orderBy('slug').execute();
   }
 
   bySlug(slug: string): Promise<TenantView | undefined> {

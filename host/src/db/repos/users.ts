@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, TOKENS } from '@deskrec/core';
 import { type Kysely, sql } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database, User } from '../schema.js';
 
 export interface UserInput {
@@ -42,10 +45,14 @@ function toView(row: User, extensions: string[]): UserView {
   };
 }
 
+@injectable()
 export class UsersRepo {
   private readonly listeners = new Set<(tenantId: string) => void>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   /** Called after a user of the tenant was created, changed or deleted here (caches drop their copy). */
   onChange(listener: (tenantId: string) => void): () => void {
@@ -215,7 +222,7 @@ export class UsersRepo {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('users')
-        .values({ id, tenant_id: tenantId, created_at: new Date(), ...this.columnsOf(input) })
+        .values({ id, tenant_id: tenantId, created_at: this.clock.now(), ...this.columnsOf(input) })
         .execute();
       await this.writeExtensions(trx, tenantId, id, input.extensions);
     });

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database } from '../schema.js';
 
 /** What the workstation page adds to the list's view: identity, addresses and what went wrong last. */
@@ -17,8 +19,9 @@ export interface WorkstationDetails {
 
 const ERROR_PREFIXES = ['capture failed:%', 'agent refused:%'];
 
+@injectable()
 export class WorkstationDetailsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
   async get(tenantId: string, workstationId: string): Promise<WorkstationDetails | undefined> {
     const row = await this.db

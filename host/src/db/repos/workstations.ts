@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
 import type { Database, Workstation, WorkstationStateColumn } from '../schema.js';
 
 export interface WorkstationView {
@@ -37,8 +39,9 @@ function toView(row: Workstation): WorkstationView {
   };
 }
 
+@injectable()
 export class WorkstationsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
   /** Filter by state; search matches domain, computer name or IP address (case-insensitive substring). */
   async list(

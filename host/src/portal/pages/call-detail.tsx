@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { type LoadedCall, loadCall } from '../calls-query.js';
+import type { LoadedCall } from '../../db/repos/call-search.js';
 import { formatClock } from '../client/player/format.js';
 import type { PlayerData } from '../client/player/player-data.js';
 import { gapsOf, laneOf, lanesOf } from '../client/player/timeline.js';
@@ -216,7 +216,7 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
 
   app.get('/calls/:id/progress.json', async (c) => {
-    const loaded = await loadCall(deps.db, c.get('session').tenantId, c.req.param('id'));
+    const loaded = await deps.repos.callSearch.load(c.get('session').tenantId, c.req.param('id'));
     if (!loaded) return c.json({ error: { code: 'not-found', message: 'Call not found' } }, 404);
     const p = uploadProgress(loaded);
     c.header('cache-control', 'no-store');
@@ -231,7 +231,7 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
 
   app.get('/calls/:id', async (c) => {
     const session = c.get('session');
-    const loaded = await loadCall(deps.db, session.tenantId, c.req.param('id'));
+    const loaded = await deps.repos.callSearch.load(session.tenantId, c.req.param('id'));
     if (!loaded) {
       c.status(404);
       return c.html(

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type CallFilter, listCalls } from '../calls-query.js';
+import type { CallFilter } from '../../db/repos/call-search.js';
 import { Badge, formatDuration, LocalTime, Pager } from '../components.js';
 import type { PortalDeps } from '../deps.js';
 import { takeFlash } from '../flash.js';
@@ -72,7 +72,7 @@ export function callsListRoutes(deps: PortalDeps): Hono<PortalEnv> {
       offset: q.offset,
     };
     const [{ items, total }, users] = await Promise.all([
-      listCalls(deps.db, session.tenantId, filter),
+      deps.repos.callSearch.list(session.tenantId, filter),
       deps.repos.users.list(session.tenantId),
     ]);
     const filtered = Boolean(q.from || q.to || q.user || q.phone || q.direction || q.screen);

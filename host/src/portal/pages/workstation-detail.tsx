@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { WorkstationDetailsRepo } from '../../db/repos/workstation-details.js';
 import type { WorkstationView } from '../../db/repos/workstations.js';
 import { Badge, LocalTime } from '../components.js';
 import type { PortalDeps } from '../deps.js';
@@ -34,14 +33,13 @@ function monitorText(m: Monitor): string {
 
 export function workstationDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
-  const details = new WorkstationDetailsRepo(deps.db);
 
   app.get('/admin/workstations/:id', async (c) => {
     const session = c.get('session');
     const id = c.req.param('id');
     const [w, more] = await Promise.all([
       deps.repos.workstations.get(session.tenantId, id),
-      details.get(session.tenantId, id),
+      deps.repos.workstationDetails.get(session.tenantId, id),
     ]);
     const crumbs = ['Administration', 'Screen recording', 'Workstations'];
     if (!w || !more) {

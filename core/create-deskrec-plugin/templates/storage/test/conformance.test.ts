@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storageTargetKit } from '@deskrec/core/testing';
-import { FolderTarget, OptionsSchema } from '../src/index.js';
+import plugin, { FolderTarget, OptionsSchema } from '../src/index.js';
 
 const roots = new WeakMap<object, string>();
 
 storageTargetKit({
+  capabilities: plugin.capabilities,
   name: '__PACKAGE_NAME__',
   async create() {
     const root = await mkdtemp(join(tmpdir(), '__PLUGIN_ID__-'));

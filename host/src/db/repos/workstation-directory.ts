@@ -1,20 +1,26 @@
 import {
   type CaptureSettings,
+  type Clock,
   captureSettingsOf,
+  TOKENS,
   type WorkstationRecord,
   type WorkstationState,
 } from '@deskrec/core';
 import type { Kysely } from 'kysely';
-import type { SpoolReport, WorkstationDirectory, WorkstationPresence } from '../workstations/ports.js';
-import type { SettingsRepo } from './repos/settings.js';
-import type { Database } from './schema.js';
-import { isUniqueViolation, sameDigest, sha256Hex } from './secrets.js';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
+import type { SpoolReport, WorkstationDirectory, WorkstationPresence } from '../../workstations/ports.js';
+import type { Database } from '../schema.js';
+import { isUniqueViolation, sameDigest, sha256Hex } from '../secrets.js';
+import type { SettingsRepo } from './settings.js';
 
 /** The controller's and auth plugin's view of workstations, over kysely; every query is tenant-scoped. */
+@injectable()
 export class KyselyWorkstationDirectory implements WorkstationDirectory {
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly settings: SettingsRepo,
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(HOST_TOKENS.SettingsRepo) private readonly settings: SettingsRepo,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {}
 
   async findTenantByToken(token: string): Promise<{ tenantId: string } | undefined> {
@@ -70,7 +76,7 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
   async createPending(
     record: WorkstationRecord & { computerName: string; domain?: string },
   ): Promise<boolean> {
-    const now = new Date();
+    const now = this.clock.now();
     try {
       const result = await this.db
         .insertInto('workstations')
@@ -97,7 +103,7 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
   async markConflict(tenantId: string, workstationId: string, remoteAddress?: string): Promise<void> {
     await this.db
       .updateTable('workstations')
-      .set({ conflict: true, conflict_at: new Date(), conflict_address: remoteAddress ?? null })
+      .set({ conflict: true, conflict_at: this.clock.now(), conflict_address: remoteAddress ?? null })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', workstationId)
       .execute();

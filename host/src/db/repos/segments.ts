@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordingState } from '@deskrec/core';
+import { type Clock, TOKENS } from '@deskrec/core';
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import type { Database, SegmentsTable } from '../db/schema.js';
+import { inject, injectable } from '../../di.js';
+import { HOST_TOKENS } from '../../tokens.js';
+import type { Database, SegmentsTable } from '../schema.js';
 
 export interface SegmentFacts {
   monitorId: string;
@@ -15,8 +18,12 @@ export interface SegmentFacts {
 type SegmentState = SegmentsTable['state'];
 
 /** Segment rows: one per file of a recording, following it from the agent to the storage target. */
+@injectable()
 export class SegmentsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    @inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
 
   /** Creates the row or updates its facts; an already stored segment is left as it is. */
   async upsert(
@@ -151,7 +158,7 @@ export class SegmentsRepo {
         storage_key: key,
         bytes: size,
         sha256,
-        stored_at: new Date(),
+        stored_at: this.clock.now(),
         spool_path: null,
         error: null,
       })
