@@ -26,7 +26,8 @@ async function sha256(file: string): Promise<string> {
 }
 
 test.before(async () => {
-  h = await startE2eHost();
+  // The test's audio server is on loopback, which the host refuses unless the admin allows it.
+  h = await startE2eHost(['fetch: { allow: [127.0.0.0/8] }']);
   audioServer = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': audio.length });
     res.end(audio);
@@ -146,6 +147,11 @@ test('a webhook call for a licensed agent is recorded through wrap-up, uploaded 
   assert.equal(call.no_recording_reason, null);
   const audioFile = path.join(h.dataDir, 'recordings', ...call.audio_key!.split('/'));
   assert.deepEqual(await fs.readFile(audioFile), audio, 'the call links its audio');
+  assert.equal(
+    call.audio_fetch,
+    `answered 200, ${audio.length} bytes stored`,
+    'the answer is kept on the call',
+  );
 
   await until('the agent spool to be empty', async () => {
     const captures = await fs.readdir(path.join(agent.dataDir, 'spool', 'captures')).catch(() => []);

@@ -1,6 +1,7 @@
 import { ControllerSettingsSchema, PluginEntrySchema } from '@deskrec/core';
 import { z } from 'zod';
 import { ControllerTuningSchema } from '../controller/options.js';
+import { isCidr } from '../net/address-policy.js';
 
 const portMessage = 'expected a number from 1 to 65535 (or 0 for any free port)';
 const webPort = z
@@ -130,6 +131,24 @@ export const HostConfigSchema = z
           'Connection and enrollment limits (defaults: 20000, 1000 per address, 60 a minute, 1000 pending)',
         ),
     })
+      .strict()
+      .prefault({}),
+    fetch: z
+      .object({
+        allow: z
+          .array(z.string().refine(isCidr, 'expected an address range such as 10.0.0.0/8 or fd00::/8'))
+          .default([])
+          .describe(
+            'Address ranges (CIDR) the host may fetch call audio from besides public addresses; loopback, link-local, private and other special ranges are refused unless listed',
+          ),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(600)
+          .describe('A fetch (headers and body) must finish within this'),
+      })
       .strict()
       .prefault({}),
     uploads: z

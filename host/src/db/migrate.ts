@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migrate0001Down, migrate0001Up } from './migrations/0001-initial.js';
 import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
+import { migrate0003Down, migrate0003Up } from './migrations/0003-call-audio-fetch.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
@@ -9,6 +10,7 @@ export const provider: MigrationProvider = {
     return {
       '0001-initial': { up: migrate0001Up, down: migrate0001Down },
       '0002-call-legs': { up: migrate0002Up, down: migrate0002Down },
+      '0003-call-audio-fetch': { up: migrate0003Up, down: migrate0003Down },
     };
   },
 };

@@ -112,6 +112,8 @@ export interface CallsTable {
   no_recording_reason: string | null;
   audio_key: string | null;
   audio_target_id: string | null;
+  /** The last answer of the audio fetch: status and size, or why it was refused. */
+  audio_fetch: string | null;
 }
 
 export interface RecordingsTable {

@@ -1,11 +1,11 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { FileNameTemplate, isStorageError, type Logger, StorageError, TOKENS } from '@deskrec/core';
+import { FileNameTemplate, isStorageError, type Logger, TOKENS } from '@deskrec/core';
 import type { HostConfig } from '../config/schema.js';
 import type { CallsRepo } from '../db/repos/calls.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
 import type { Job } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
+import { AddressPolicy } from '../net/address-policy.js';
+import { FetchRefused, type SafeResponse, safeFetch } from '../net/safe-fetch.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { RetryLater } from './job-runner.js';
@@ -25,23 +25,6 @@ const EXTENSIONS: Record<string, string> = {
   'audio/webm': 'webm',
 };
 
-/** Stops a download that grows past the limit, so a wrong URL cannot fill the disk. */
-async function* capped(
-  body: AsyncIterable<Uint8Array>,
-  maxBytes: number,
-  url: string,
-): AsyncIterable<Uint8Array> {
-  let seen = 0;
-  for await (const chunk of body) {
-    seen += chunk.length;
-    if (seen > maxBytes)
-      throw new StorageError('integrity', `audio at ${url} is larger than ${maxBytes} bytes`, {
-        retryable: false,
-      });
-    yield chunk;
-  }
-}
-
 /**
  * Fetches a call's audio from the URL its recorder announced in a signed call event and stores it beside
  * the screen recording, so the portal can play both together. Streams; retried like every job.
@@ -50,6 +33,8 @@ async function* capped(
 export class FetchAudioJob {
   /** Largest audio file accepted, in bytes. */
   private readonly maxBytes: number;
+  private readonly policy: AddressPolicy;
+  private readonly timeoutMs: number;
 
   constructor(
     @inject(HOST_TOKENS.CallsRepo) private readonly calls: CallsRepo,
@@ -59,6 +44,8 @@ export class FetchAudioJob {
     @inject(HOST_TOKENS.Config) config: HostConfig,
   ) {
     this.maxBytes = config.uploads.maxSegmentBytes;
+    this.policy = new AddressPolicy(config.fetch.allow);
+    this.timeoutMs = config.fetch.timeoutSeconds * 1000;
   }
 
   readonly handle = async (job: Job): Promise<void> => {
@@ -66,18 +53,36 @@ export class FetchAudioJob {
     const { callId, url } = job.payload as { callId: string; url: string };
     const call = await this.calls.forAudio(tenantId, callId);
     if (!call || call.audio_key) return;
-    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10 * 60_000) }).catch(
-      (error: Error) => {
-        throw new RetryLater(`audio download from ${url} failed: ${error.message}`);
-      },
-    );
-    if (!response.ok || !response.body) {
+    let response: SafeResponse;
+    try {
+      response = await safeFetch(url, {
+        policy: this.policy,
+        timeoutMs: this.timeoutMs,
+        maxBytes: this.maxBytes,
+      });
+    } catch (error) {
+      const refused = error instanceof FetchRefused;
+      await this.calls.noteAudioFetch(
+        tenantId,
+        callId,
+        `${refused ? 'refused' : 'failed'}: ${(error as Error).message}`,
+      );
+      if (refused)
+        this.logger.warn({ callId, url, reason: (error as Error).message }, 'call audio fetch refused');
+      throw new RetryLater(
+        `audio download from ${url} ${refused ? 'refused' : 'failed'}: ${(error as Error).message}`,
+        refused,
+      );
+    }
+    if (response.status < 200 || response.status >= 300) {
+      response.body.resume();
+      await this.calls.noteAudioFetch(tenantId, callId, `answered ${response.status}`);
       throw new RetryLater(
         `audio download from ${url} answered ${response.status}`,
         response.status >= 400 && response.status < 500,
       );
     }
-    const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = response.contentType;
     const extension =
       EXTENSIONS[type] ??
       (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
@@ -95,14 +100,19 @@ export class FetchAudioJob {
     });
     const { id: targetId, target } = await this.targets.forTenant(tenantId);
     try {
-      const body = Readable.from(
-        capped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), this.maxBytes, url),
-      );
-      const stored = await target.put(key, body, { contentType: type || `audio/${extension}` });
+      const stored = await target.put(key, response.body, { contentType: type || `audio/${extension}` });
       await this.calls.setAudio(tenantId, callId, key, targetId);
+      await this.calls.noteAudioFetch(
+        tenantId,
+        callId,
+        `answered ${response.status}, ${stored.size} bytes stored`,
+      );
       this.logger.info({ callId, key, bytes: stored.size }, 'call audio stored');
     } catch (error) {
-      throw new RetryLater((error as Error).message, isStorageError(error) && !error.retryable);
+      response.body.destroy();
+      const refused = error instanceof FetchRefused;
+      if (refused) await this.calls.noteAudioFetch(tenantId, callId, `refused: ${(error as Error).message}`);
+      throw new RetryLater((error as Error).message, refused || (isStorageError(error) && !error.retryable));
     }
   };
 }

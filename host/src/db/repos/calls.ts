@@ -138,6 +138,15 @@ export class CallsRepo {
       .executeTakeFirst();
   }
 
+  async noteAudioFetch(tenantId: string, callId: string, answer: string): Promise<void> {
+    await this.db
+      .updateTable('calls')
+      .set({ audio_fetch: answer.slice(0, 500) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', callId)
+      .execute();
+  }
+
   async setAudio(tenantId: string, callId: string, key: string, targetId: string): Promise<void> {
     await this.db
       .updateTable('calls')
