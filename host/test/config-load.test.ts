@@ -184,12 +184,14 @@ test('secrets by reference: ${VAR} from the environment, file: from a file besid
       '  callEvents:',
       '    - { use: webhook, id: crm, options: { secret: "${DESKREC_PBX_SECRET}", note: "costs $$5" } }',
       '    - { use: asterisk, id: pbx, options: { secret: "file:pbx.secret" } }',
+      '    - { use: "file:///opt/plugins/x.mjs", id: x }',
       '',
     ].join('\n'),
   );
   const config = loadConfig({ file, env: { DB_PASSWORD: 'pw', DESKREC_PBX_SECRET: 'from-env' } });
   assert.is(config.database.url, 'postgres://deskrec:pw@db.example/deskrec');
-  const [crm, pbx] = config.plugins.callEvents;
+  const [crm, pbx, x] = config.plugins.callEvents;
+  assert.is(x?.use, 'file:///opt/plugins/x.mjs', 'a file:// URL is a value, not a reference');
   assert.equal(crm?.options, { secret: 'from-env', note: 'costs $5' });
   assert.equal(pbx?.options, { secret: 's3cr3t-from-file' });
 });

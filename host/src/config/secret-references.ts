@@ -3,7 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 
 const ENV_REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-const FILE_REFERENCE = /^file:(.+)$/;
+// `file://` URLs are values in their own right (a plugin's module URL), not references.
+const FILE_REFERENCE = /^file:(?!\/\/)(.+)$/;
 
 function keyPath(path: readonly (string | number)[]): string {
   return path.reduce<string>(
