@@ -4,6 +4,7 @@ import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
+import { callSourceRoutes } from './routes/call-sources.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
@@ -72,6 +73,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.route('/', storageTargetRoutes(deps));
   api.route('/', workstationRoutes(deps));
   api.route('/', systemLogRoutes(deps));
+  api.route('/', callSourceRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

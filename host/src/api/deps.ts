@@ -1,4 +1,5 @@
 import type { Clock, Logger, PluginManifest } from '@deskrec/core';
+import type { CallSourceHealth } from '../calls/call-intake.js';
 import type { SessionUser } from '../db/repos/sessions.js';
 import type { Repositories } from '../db/repositories.js';
 import type { RecentLog } from '../logging/recent-log.js';
@@ -18,6 +19,8 @@ export interface ControllerStatus {
 export interface ControllerHooks {
   channel?: AgentChannel;
   status?: () => ControllerStatus;
+  /** Health of every call-event source of this host. */
+  callSources?: () => CallSourceHealth[];
 }
 
 export interface ApiDeps {

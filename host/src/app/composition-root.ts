@@ -150,6 +150,8 @@ export function registerServices(c: DependencyContainer): void {
         const status = controller.status();
         return { ok: status.running, ...status };
       },
+      // Resolved on use: the intake depends on the orchestrator, which depends on these hooks' controller.
+      callSources: () => resolve(at, HOST_TOKENS.CallIntake).health(),
     };
   });
   once(c, HOST_TOKENS.UploadService, (at) => {

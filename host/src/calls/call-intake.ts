@@ -4,6 +4,7 @@ import {
   formatIssues,
   type Logger,
   type PluginRegistry,
+  type SourceHealth,
   TOKENS,
 } from '@deskrec/core';
 import type { HostConfig } from '../config/schema.js';
@@ -11,6 +12,13 @@ import type { TenantsRepo } from '../db/repos/tenants.js';
 import { inject, injectable } from '../di.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { HOST_TOKENS } from '../tokens.js';
+
+export type CallSourceHealth = SourceHealth & {
+  id: string;
+  shared?: boolean;
+  tenantSlug?: string;
+  tenantId?: string;
+};
 
 export interface CallIntakeOptions {
   registry: PluginRegistry;
@@ -122,8 +130,20 @@ export class CallIntake {
     return found?.capabilities.http && found.handleHttp ? found : undefined;
   }
 
-  health() {
-    return this.sources.map(({ id, source }) => ({ id, ...source.health() }));
+  /** Each source's health, with the tenant it belongs to (`tenantSlug`, `shared`, or the default tenant). */
+  health(): CallSourceHealth[] {
+    return this.sources.map(({ id, source }) => {
+      const bound = this.o.bindings?.get(id);
+      return {
+        id,
+        ...(bound === '*'
+          ? { shared: true }
+          : bound
+            ? { tenantSlug: bound }
+            : { tenantId: this.o.defaultTenantId }),
+        ...source.health(),
+      };
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { callApi } from '../api-call.js';
 import { Badge, LocalTime } from '../components.js';
 import type { PortalDeps } from '../deps.js';
 import { Page } from '../layout.js';
@@ -10,6 +11,102 @@ const QuerySchema = z.object({
   level: z.enum(LEVELS).default('info').catch('info'),
   limit: z.coerce.number().int().min(10).max(2000).default(200).catch(200),
 });
+interface SourceView {
+  id: string;
+  shared: boolean;
+  state: 'starting' | 'connected' | 'disconnected' | 'stopped';
+  detail?: string;
+  lastEventAt?: string;
+  reconnects: number;
+  connectedSince?: string;
+  lastFailure?: { kind: string; detail: string; at: string };
+  lastReconcile?: { at: string; trigger: string; live: number; ended: number; started: number };
+  openCalls?: number;
+  warnings: string[];
+}
+
+const STATE_TONE = { connected: 'ok', starting: 'info', disconnected: 'bad', stopped: 'warn' } as const;
+
+/** One row per call-event source: is it connected, when did it last hear from the PBX, what did reconciling fix. */
+function CallSources({ sources }: { sources: SourceView[] }) {
+  return (
+    <section aria-labelledby="sources-title">
+      <h2 id="sources-title">Call-event sources</h2>
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">Call-event sources</caption>
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col">State</th>
+              <th scope="col">Last event</th>
+              <th scope="col">Reconnects</th>
+              <th scope="col">Last reconcile</th>
+              <th scope="col">Open calls</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.length === 0 ? (
+              <tr>
+                <td colspan={6} class="empty">
+                  No call-event source is configured for this tenant (plugins.callEvents).
+                </td>
+              </tr>
+            ) : (
+              sources.map((s) => (
+                <tr id={`source-${s.id}`}>
+                  <td>
+                    {s.id}
+                    {s.shared ? <span class="muted"> (shared)</span> : null}
+                  </td>
+                  <td>
+                    <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
+                    {s.connectedSince ? (
+                      <div class="muted">
+                        since <LocalTime at={new Date(s.connectedSince)} />
+                      </div>
+                    ) : null}
+                    {s.lastFailure ? (
+                      <div class="muted">
+                        last failure ({s.lastFailure.kind}): {s.lastFailure.detail}
+                      </div>
+                    ) : null}
+                    {s.warnings.map((w) => (
+                      <div class="notice warn" role="status">
+                        {w}
+                      </div>
+                    ))}
+                  </td>
+                  <td>
+                    {s.lastEventAt ? (
+                      <LocalTime at={new Date(s.lastEventAt)} />
+                    ) : (
+                      <span class="muted">none yet</span>
+                    )}
+                  </td>
+                  <td>{s.reconnects}</td>
+                  <td>
+                    {s.lastReconcile ? (
+                      <>
+                        <LocalTime at={new Date(s.lastReconcile.at)} /> ({s.lastReconcile.trigger}):{' '}
+                        {s.lastReconcile.live} live, {s.lastReconcile.ended} ended, {s.lastReconcile.started}{' '}
+                        started
+                      </>
+                    ) : (
+                      <span class="muted">{s.detail ?? 'not reconciled'}</span>
+                    )}
+                  </td>
+                  <td>{s.openCalls ?? ''}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 const TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | undefined> = {
   trace: undefined,
   debug: undefined,
@@ -22,9 +119,11 @@ const TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | undefined> = {
 /** Recent host log lines from memory, newest first, for troubleshooting without shell access. */
 export function systemLogRoutes(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
-  app.get('/admin/system-log', (c) => {
+  app.get('/admin/system-log', async (c) => {
     const q = QuerySchema.parse(c.req.query());
     const lines = deps.recentLog.query(q.level, q.limit);
+    const answer = await callApi(c, deps, 'GET', '/call-sources');
+    const sources = answer.status === 200 ? (answer.body as { items: SourceView[] }).items : [];
     return c.html(
       <Page
         title="System log"
@@ -32,6 +131,8 @@ export function systemLogRoutes(deps: PortalDeps): Hono<PortalEnv> {
         nav="system-log"
         crumbs={['Administration', 'Maintenance', 'System log']}
       >
+        <CallSources sources={sources} />
+        <h2>Log</h2>
         <form class="toolbar" method="get" action="/admin/system-log">
           <label for="log-level">Show</label>
           <select id="log-level" name="level">
