@@ -166,11 +166,20 @@ export class SiprecServer {
 
   private request(request: SipRequest, remote: Remote): void {
     const callId = header(request, 'call-id') as string;
+    // Read the addresses up front: a broken one is the sender's error (400), found before any work starts.
+    tagOf(header(request, 'from') as string);
+    tagOf(header(request, 'to') as string);
+    const contact = header(request, 'contact');
+    if (contact && request.method === 'INVITE') parseNameAddr(contact);
     switch (request.method) {
       case 'INVITE':
         void this.invite(request, remote, callId).catch((error: Error) => {
-          this.logger.error({ error: error.message }, 'INVITE handling failed');
           this.pending.delete(callId);
+          if (error instanceof SipParseError) {
+            this.malformed(error, serialize(request), remote);
+            return;
+          }
+          this.logger.error({ error: error.message }, 'INVITE handling failed');
           this.reply(remote, responseTo(request, 500, { toTag: randomToken() }));
         });
         return;

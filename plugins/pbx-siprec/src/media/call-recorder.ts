@@ -112,8 +112,12 @@ export class CallRecorder {
     this.lastHeaderAt = startMs;
   }
 
+  /**
+   * The frame for audio arriving now. The file's frame 0 is `jitterMs` before the recorder started, so even
+   * the first packet has the jitter buffer's room for packets that were sent before it.
+   */
   frameAt(nowMs: number): number {
-    return Math.max(this.cursor, Math.floor((nowMs - this.startMs) * FRAMES_PER_MS));
+    return Math.max(this.cursor, Math.floor((nowMs - this.startMs + this.jitterMs) * FRAMES_PER_MS));
   }
 
   addTrack(channel: number, payloadType: number, codec: 'PCMU' | 'PCMA'): StreamTrack {
@@ -139,7 +143,7 @@ export class CallRecorder {
 
   /** Writes what is older than the jitter buffer; called on the recorder's timer. */
   tick(nowMs: number): void {
-    this.flushTo(Math.floor((nowMs - this.startMs - this.jitterMs) * FRAMES_PER_MS));
+    this.flushTo(Math.floor((nowMs - this.startMs) * FRAMES_PER_MS));
     if (nowMs - this.lastHeaderAt >= this.headerRewriteMs) {
       this.lastHeaderAt = nowMs;
       this.file.rewriteHeader();

@@ -307,6 +307,7 @@ export interface RtpStreamSpec {
 export async function sendRtp(streams: RtpStreamSpec[], paceMs = 0): Promise<void> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const begin = Date.now();
   try {
     const max = Math.max(...streams.map((s) => s.packets));
     for (let step = 0; step < max; step++) {
@@ -325,7 +326,9 @@ export async function sendRtp(streams: RtpStreamSpec[], paceMs = 0): Promise<voi
           socket.send(Buffer.concat([header, payload]), s.port, '127.0.0.1', () => resolve()),
         );
       }
-      if (paceMs) await new Promise((r) => setTimeout(r, paceMs));
+      // Paced by an absolute schedule, as a sender's clock does: a late timer does not delay the rest.
+      if (paceMs)
+        await new Promise((r) => setTimeout(r, Math.max(0, begin + (step + 1) * paceMs - Date.now())));
       else if (step % 10 === 9) await new Promise((r) => setImmediate(r));
     }
   } finally {

@@ -27,8 +27,16 @@ export async function readWav(file: string): Promise<Wav> {
   return { channels, sampleRate, dataBytes, samples };
 }
 
-/** Share of the signal's energy at `frequency` (Goertzel), 0..1: near 1 for a clean tone. */
-export function toneShare(samples: Int16Array, frequency: number, sampleRate = 8000): number {
+/**
+ * Share of the signal's energy at `frequency` (Goertzel), 0..1: near 1 for a clean tone. Measured from the
+ * first to the last sound, so leading and trailing silence do not dilute it.
+ */
+export function toneShare(all: Int16Array, frequency: number, sampleRate = 8000): number {
+  const from = all.findIndex((s) => Math.abs(s) > 200);
+  if (from < 0) return 0;
+  let to = all.length;
+  while (to > from && Math.abs(all[to - 1] as number) <= 200) to--;
+  const samples = all.subarray(from, to);
   const n = samples.length;
   if (n === 0) return 0;
   const k = (2 * Math.PI * frequency) / sampleRate;
