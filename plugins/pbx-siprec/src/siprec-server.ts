@@ -426,7 +426,7 @@ export class SiprecServer {
           continue;
         }
         if (known.codec && known.track) {
-          known.track.setCodec(codec.pt, codec.name);
+          known.track.renegotiate(codec.pt, codec.name);
           known.codec = codec;
           delete known.latched;
           continue;

@@ -4,6 +4,7 @@ import type { WavFile } from './wav-file.js';
 
 export const SAMPLE_RATE = 8000;
 const FRAMES_PER_MS = SAMPLE_RATE / 1000;
+const MAX_MISORDER = 100;
 
 export interface TrackStats {
   packets: number;
@@ -38,9 +39,11 @@ export class StreamTrack {
     this.table = g711Table(codec);
   }
 
-  setCodec(payloadType: number, codec: 'PCMU' | 'PCMA'): void {
+  /** A re-INVITE changed the stream: take the codec, and place the next packet by its arrival. */
+  renegotiate(payloadType: number, codec: 'PCMU' | 'PCMA'): void {
     this.payloadType = payloadType;
     this.table = g711Table(codec);
+    this.ssrc = undefined;
   }
 
   push(data: Buffer, packet: RtpPacket, nowMs: number): void {
@@ -59,7 +62,9 @@ export class StreamTrack {
       this.ssrc = packet.ssrc;
     } else {
       pos = this.lastPos + ((packet.timestamp - this.lastTs) | 0);
-      newer = ((packet.sequence - this.lastSeq) << 16) >> 16 > 0;
+      const step = ((packet.sequence - this.lastSeq) << 16) >> 16;
+      // Far behind in sequence is a restarted stream, not a late packet (RFC 3550 A.1's MAX_MISORDER).
+      newer = step > 0 || step < -MAX_MISORDER;
       // A newer packet outside the window means the sender's clock jumped or drifted: place it by arrival.
       if (newer && (pos + count <= cursor || pos + count > cursor + cap)) pos = this.recorder.frameAt(nowMs);
       else if (!newer && pos + count <= cursor) {
