@@ -12,7 +12,7 @@ import {
   type SourceProblem,
 } from '@deskrec/core';
 import type { z } from 'zod';
-import { CallRecorder } from './media/call-recorder.js';
+import { CallRecorder, type TrackStats } from './media/call-recorder.js';
 import { NoFreePortError, PortAllocator } from './media/port-allocator.js';
 import { WavFile } from './media/wav-file.js';
 import type { SiprecOptions } from './options.js';
@@ -79,6 +79,18 @@ export class SiprecServer {
 
   get boundPorts() {
     return this.transport.ports;
+  }
+
+  /** RTP counters over the calls being recorded now. */
+  stats(): TrackStats & { calls: number } {
+    const total = { calls: this.sessions.size, packets: 0, late: 0, ignored: 0 };
+    for (const session of this.sessions.values()) {
+      const s = session.recorder.stats;
+      total.packets += s.packets;
+      total.late += s.late;
+      total.ignored += s.ignored;
+    }
+    return total;
   }
 
   async start(): Promise<void> {

@@ -44,6 +44,11 @@ export class SiprecSource implements CallEventSource {
     return this.server?.sessions.size ?? 0;
   }
 
+  /** RTP counters of the calls being recorded now: packets written, late (lost to the jitter buffer), ignored. */
+  stats(): { calls: number; packets: number; late: number; ignored: number } {
+    return this.server?.stats() ?? { calls: 0, packets: 0, late: 0, ignored: 0 };
+  }
+
   get recordingsDir(): string {
     return this.options.recordingsDir ?? path.join(this.deps.dataDir, 'recordings');
   }

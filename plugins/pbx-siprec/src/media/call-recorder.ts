@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { g711Table } from './g711.js';
 import type { RtpPacket } from './rtp-packet.js';
 import type { WavFile } from './wav-file.js';
@@ -5,6 +6,7 @@ import type { WavFile } from './wav-file.js';
 export const SAMPLE_RATE = 8000;
 const FRAMES_PER_MS = SAMPLE_RATE / 1000;
 const MAX_MISORDER = 100;
+const BIG_ENDIAN = os.endianness() === 'BE';
 
 export interface TrackStats {
   packets: number;
@@ -65,8 +67,8 @@ export class StreamTrack {
       const step = ((packet.sequence - this.lastSeq) << 16) >> 16;
       // Far behind in sequence is a restarted stream, not a late packet (RFC 3550 A.1's MAX_MISORDER).
       newer = step > 0 || step < -MAX_MISORDER;
-      // A newer packet outside the window means the sender's clock jumped or drifted: place it by arrival.
-      if (newer && (pos + count <= cursor || pos + count > cursor + cap)) pos = this.recorder.frameAt(nowMs);
+      // A newer packet outside the window means the sender's clock jumped or fell behind: place it by arrival.
+      if (newer && (pos < cursor || pos + count > cursor + cap)) pos = this.recorder.frameAt(nowMs);
       else if (!newer && pos + count <= cursor) {
         this.stats.late++;
         return;
@@ -85,7 +87,15 @@ export class StreamTrack {
       i = cursor - pos;
       this.stats.late++;
     }
-    for (; i < count; i++) ring[(pos + i) % cap] = table[data[packet.payloadStart + i] as number] as number;
+    // Two straight runs instead of a modulo per sample: up to the ring's end, then from its start.
+    let at = (pos + i) % cap;
+    const src = packet.payloadStart;
+    while (i < count) {
+      const run = Math.min(count - i, cap - at);
+      for (let k = 0; k < run; k++) ring[at + k] = table[data[src + i + k] as number] as number;
+      i += run;
+      at = 0;
+    }
     if (pos + count > this.highest) this.highest = pos + count;
     this.recorder.lastPacketAt = nowMs;
   }
@@ -102,8 +112,8 @@ export class CallRecorder {
   lastPacketAt: number;
   private readonly tracks: StreamTrack[] = [];
   private readonly ringFrames: number;
-  private readonly mix: [Int32Array, Int32Array];
   private lastHeaderAt: number;
+  private lastTickAt: number;
 
   constructor(
     readonly file: WavFile,
@@ -112,9 +122,9 @@ export class CallRecorder {
     private readonly headerRewriteMs: number,
   ) {
     this.ringFrames = Math.max(2 * SAMPLE_RATE, Math.ceil(4 * jitterMs * FRAMES_PER_MS));
-    this.mix = [new Int32Array(this.ringFrames), new Int32Array(this.ringFrames)];
     this.lastPacketAt = startMs;
     this.lastHeaderAt = startMs;
+    this.lastTickAt = startMs;
   }
 
   /**
@@ -146,9 +156,15 @@ export class CallRecorder {
     return total;
   }
 
-  /** Writes what is older than the jitter buffer; called on the recorder's timer. */
+  /**
+   * Writes what is older than the jitter buffer; called on the recorder's timer. It writes up to the previous
+   * tick only: after a stalled event loop the timer runs before the packets that waited in the socket, and
+   * those must still find their place.
+   */
   tick(nowMs: number): void {
-    this.flushTo(Math.floor((nowMs - this.startMs) * FRAMES_PER_MS));
+    const upTo = this.lastTickAt;
+    this.lastTickAt = nowMs;
+    this.flushTo(Math.floor((upTo - this.startMs) * FRAMES_PER_MS));
     if (nowMs - this.lastHeaderAt >= this.headerRewriteMs) {
       this.lastHeaderAt = nowMs;
       this.file.rewriteHeader();
@@ -167,26 +183,29 @@ export class CallRecorder {
     while (target > this.cursor) {
       const frames = Math.min(target - this.cursor, this.ringFrames);
       const cap = this.ringFrames;
-      const [left, right] = this.mix;
-      left.fill(0, 0, frames);
-      right.fill(0, 0, frames);
+      // Interleaved stereo, summed in place (a channel may carry several streams), clamped to 16 bits.
+      const out = new Int16Array(frames * 2);
+      const start = this.cursor % cap;
+      const first = Math.min(frames, cap - start);
       for (const track of this.tracks) {
-        const into = track.channel === 0 ? left : right;
         const ring = track.ring;
-        for (let i = 0, at = this.cursor % cap; i < frames; i++, at = at + 1 === cap ? 0 : at + 1) {
-          into[i] = (into[i] as number) + (ring[at] as number);
-          ring[at] = 0;
+        const ch = track.channel === 0 ? 0 : 1;
+        for (let i = 0; i < first; i++) {
+          const v = (out[2 * i + ch] as number) + (ring[start + i] as number);
+          out[2 * i + ch] = Math.min(32767, Math.max(v, -32768));
         }
+        for (let i = first; i < frames; i++) {
+          const v = (out[2 * i + ch] as number) + (ring[i - first] as number);
+          out[2 * i + ch] = Math.min(32767, Math.max(v, -32768));
+        }
+        ring.fill(0, start, start + first);
+        if (frames > first) ring.fill(0, 0, frames - first);
       }
-      const out = Buffer.allocUnsafe(frames * 4);
-      for (let i = 0; i < frames; i++) {
-        out.writeInt16LE(clamp(left[i] as number), i * 4);
-        out.writeInt16LE(clamp(right[i] as number), i * 4 + 2);
-      }
-      this.file.append(out);
+      const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+      // WAV samples are little-endian; typed arrays use the machine's order.
+      if (BIG_ENDIAN) bytes.swap16();
+      this.file.append(bytes);
       this.cursor += frames;
     }
   }
 }
-
-const clamp = (v: number): number => Math.min(32767, Math.max(v, -32768));
