@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { encode, tone } from './g711-encode.js';
 
 /** A SIP message as the test client reads it (its own reader, independent of the plugin's parser). */
@@ -44,7 +45,7 @@ export class SipConnection {
   closed = false;
 
   private constructor(
-    readonly transport: 'udp' | 'tcp',
+    readonly transport: 'udp' | 'tcp' | 'tls',
     private readonly socket: dgram.Socket | net.Socket,
     private readonly port: number,
   ) {
@@ -52,7 +53,8 @@ export class SipConnection {
       transport === 'udp' ? (socket as dgram.Socket).address().port : ((socket as net.Socket).localPort ?? 0);
   }
 
-  static async open(transport: 'udp' | 'tcp', port: number): Promise<SipConnection> {
+  /** `ca` (PEM) is the certificate a TLS connection trusts. */
+  static async open(transport: 'udp' | 'tcp' | 'tls', port: number, ca?: string): Promise<SipConnection> {
     if (transport === 'udp') {
       const socket = dgram.createSocket('udp4');
       await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
@@ -60,12 +62,15 @@ export class SipConnection {
       socket.on('message', (data) => c.push(data.toString('latin1')));
       return c;
     }
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket =
+      transport === 'tls'
+        ? tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost' })
+        : net.connect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
+      socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
     });
-    const c = new SipConnection('tcp', socket, port);
+    const c = new SipConnection(transport, socket, port);
     socket.on('data', (chunk: Buffer) => c.pushStream(chunk.toString('latin1')));
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -88,7 +93,7 @@ export class SipConnection {
       const i = this.inbox.findIndex(match);
       if (i >= 0) return this.inbox.splice(i, 1)[0] as Received;
       const left = deadline - Date.now();
-      if (left <= 0 || (this.closed && this.transport === 'tcp'))
+      if (left <= 0 || (this.closed && this.transport !== 'udp'))
         throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
@@ -253,7 +258,7 @@ export function request(
     `To: ${opts.to ?? '<sip:srs@127.0.0.1>'}`,
     `Call-ID: ${callId}`,
     `CSeq: ${cseq} ${method}`,
-    `Contact: <sip:src@127.0.0.1:${c.localPort}${c.transport === 'tcp' ? ';transport=tcp' : ''}>;+sip.src`,
+    `Contact: <sip:src@127.0.0.1:${c.localPort}${c.transport === 'udp' ? '' : `;transport=${c.transport}`}>;+sip.src`,
     ...(opts.extra ?? []),
     ...(opts.contentType ? [`Content-Type: ${opts.contentType}`] : []),
     `Content-Length: ${Buffer.byteLength(body, 'latin1')}`,
