@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { z } from 'zod';
 
 const regex = (what: string) =>
@@ -44,6 +45,23 @@ export const SiprecOptionsSchema = z
       })
       .optional()
       .describe('Accept SIP over TLS as well (SIPS); unset: no TLS listener'),
+    allowFrom: z
+      .array(
+        z.string().refine(
+          (entry) => {
+            const [address = '', prefix, extra] = entry.split('/');
+            if (extra !== undefined || !net.isIP(address)) return false;
+            const max = net.isIPv6(address) ? 128 : 32;
+            return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+          },
+          { message: 'is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/24)' },
+        ),
+      )
+      .min(1)
+      .optional()
+      .describe(
+        'Addresses or CIDR ranges of the SRCs (SBCs, PBXs) allowed to send SIP; others get 403. Unset: anyone who can reach the port',
+      ),
     rtpPortMin: port
       .min(1024)
       .default(40000)

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +15,7 @@ import {
 import type { z } from 'zod';
 import { CallRecorder, type TrackStats } from './media/call-recorder.js';
 import { NoFreePortError, PortAllocator } from './media/port-allocator.js';
-import { WavFile } from './media/wav-file.js';
+import { finishLeftovers, WavFile } from './media/wav-file.js';
 import type { SiprecOptions } from './options.js';
 import { findAgent } from './session/agent-match.js';
 import { BodyError, bodyParts } from './session/multipart.js';
@@ -58,6 +59,7 @@ export class SiprecServer {
   private readonly transport: SipTransport;
   private readonly ports: PortAllocator;
   private readonly agentPattern: RegExp;
+  private readonly allowed: net.BlockList | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly endings = new Set<Promise<void>>();
@@ -75,6 +77,7 @@ export class SiprecServer {
     });
     this.ports = new PortAllocator(options.host, options.rtpPortMin, options.rtpPortMax);
     this.agentPattern = new RegExp(options.agentPattern);
+    this.allowed = options.allowFrom ? allowList(options.allowFrom) : undefined;
   }
 
   get boundPorts() {
@@ -95,6 +98,12 @@ export class SiprecServer {
 
   async start(): Promise<void> {
     await fs.mkdir(this.recordingsDir, { recursive: true });
+    // Nothing captured is lost: what a crashed run was writing is finished and reported.
+    for (const file of await finishLeftovers(this.recordingsDir, 2)) {
+      this.problem(
+        `recording left by an earlier run (the recorder stopped during the call), finished: ${file}`,
+      );
+    }
     await this.transport.start();
     this.running = true;
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -123,6 +132,12 @@ export class SiprecServer {
     if (!this.running) return;
     // CRLF keep-alives on UDP (RFC 5626 §4.4.2) carry no message.
     if (data.length <= 4 && /^[\r\n]*$/.test(data.toString('latin1'))) return;
+    if (this.allowed && !isAllowed(this.allowed, remote.address)) {
+      this.problem(`SIP from ${remote.address} refused (403): not in allowFrom`);
+      const salvaged = salvageRequestHeaders(data);
+      if (salvaged) this.reply(remote, responseTo({ headers: salvaged }, 403, { toTag: randomToken() }));
+      return;
+    }
     if (data.length > this.options.maxMessageBytes) {
       this.malformed(new SipParseError('message larger than maxMessageBytes'), data, remote, 413);
       return;
@@ -329,7 +344,7 @@ export class SiprecServer {
     const contact = header(request, 'contact');
     const target = contact ? parseNameAddr(contact).uri : parseNameAddr(from).uri;
     const file = await WavFile.create(
-      path.join(this.recordingsDir, `${safeName(callId)}-${localTag}.wav`),
+      path.join(this.recordingsDir, `${safeName(callId)}-${localTag}`),
       2,
       8000,
     );
@@ -609,3 +624,20 @@ export class SiprecServer {
 const safeName = (callId: string): string => callId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
 
 const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** An allow list from addresses and CIDR ranges (IPv4 and IPv6), validated by the options schema. */
+function allowList(entries: readonly string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const type = net.isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return list;
+}
+
+function isAllowed(list: net.BlockList, address: string): boolean {
+  const v4 = address.replace(/^::ffff:/, '');
+  return net.isIPv4(v4) ? list.check(v4, 'ipv4') : list.check(address, 'ipv6');
+}

@@ -115,6 +115,14 @@ test('options: defaults, and errors that name the option', () => {
   assert.ok(paths.includes('agentPattern') && paths.includes('udp'), paths.join(','));
   const range = SiprecOptionsSchema.safeParse({ rtpPortMin: 50000, rtpPortMax: 40000 });
   assert.ok(!range.success && range.error.issues[0]?.path.join('.') === 'rtpPortMax');
+  const allow = SiprecOptionsSchema.safeParse({
+    allowFrom: ['10.0.0.0/8', 'pbx.example.com', '10.0.0.1/33'],
+  });
+  assert.ok(!allow.success);
+  assert.deepEqual(
+    allow.error.issues.map((i) => i.path.join('.')),
+    ['allowFrom.1', 'allowFrom.2'],
+  );
   const none = SiprecOptionsSchema.safeParse({ udp: false, tcp: false });
   assert.ok(!none.success && /at least one/.test(none.error.issues[0]?.message ?? ''));
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { test } from 'uvu';
+import { wavHeader } from '../src/index.js';
 import { startRecorder } from './helpers/recorder.js';
 import {
   answerPorts,
@@ -252,6 +253,66 @@ test('50 concurrent calls over UDP and TCP: every one recorded on both channels'
   } finally {
     await Promise.all(conns.map((c) => c.close()));
     await r.stop();
+  }
+});
+
+test('allowFrom: an SRC outside the list gets 403 and creates nothing; one inside is recorded', async () => {
+  const closed = await startRecorder({ allowFrom: ['10.0.0.0/8', '::1'] });
+  const c = await SipConnection.open('udp', closed.port);
+  try {
+    await assert.rejects(invite(c, spec('refused-1')), /403/);
+    assert.equal(closed.source.activeCalls, 0);
+    assert.match(closed.sink.problems[0]?.message ?? '', /refused \(403\): not in allowFrom/);
+  } finally {
+    await c.close();
+    await closed.stop();
+  }
+  const open = await startRecorder({ allowFrom: ['127.0.0.0/8'] });
+  const c2 = await SipConnection.open('udp', open.port);
+  try {
+    const d = await invite(c2, spec('allowed-1'));
+    await bye(c2, d);
+    await open.sink.until(() => open.sink.ended('allowed-1') !== undefined, 'call.ended');
+  } finally {
+    await c2.close();
+    await open.stop();
+  }
+});
+
+test('a file left by a crash (still .recording.wav) is finished at start and reported; finished files are .wav', async () => {
+  const first = await startRecorder();
+  const dir = first.dir;
+  const c = await SipConnection.open('udp', first.port);
+  const d = await invite(c, spec('done-1'));
+  await bye(c, d);
+  await first.sink.until(() => first.sink.ended('done-1') !== undefined, 'call.ended');
+  assert.match(first.sink.ended('done-1')?.audio?.path ?? '', /[^g]\.wav$/);
+  await c.close();
+  await first.source.stop();
+  // What a killed recorder leaves: a header that still says 0 bytes, samples after it.
+  const samples = Buffer.alloc(8000 * 4 + 2, 1);
+  await fs.writeFile(`${dir}/cut-call.recording.wav`, Buffer.concat([wavHeader(0, 2, 8000), samples]));
+  const { SiprecOptionsSchema, SiprecSource } = await import('../src/index.js');
+  const { TestSink } = await import('./helpers/recorder.js');
+  const { silentLogger, systemClock } = await import('@deskrec/core');
+  const again = new SiprecSource(SiprecOptionsSchema.parse({ port: 0, recordingsDir: dir }), {
+    clock: systemClock,
+    logger: silentLogger,
+    dataDir: dir,
+  });
+  const sink = new TestSink();
+  await again.start(sink);
+  try {
+    assert.match(sink.problems[0]?.message ?? '', /left by an earlier run.*cut-call\.wav/);
+    const wav = await readWav(`${dir}/cut-call.wav`);
+    assert.equal(wav.dataBytes, 8000 * 4, 'the header counts the whole frames on disk');
+    assert.deepEqual(
+      (await fs.readdir(dir)).filter((f) => f.endsWith('.recording.wav')),
+      [],
+    );
+  } finally {
+    await again.stop();
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });
 

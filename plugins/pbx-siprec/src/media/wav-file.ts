@@ -1,6 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
 const HEADER_BYTES = 44;
+/** A file still being written is named `….recording.wav`; it becomes `….wav` once finished. */
+export const RECORDING_SUFFIX = '.recording.wav';
 
 /** A canonical 44-byte PCM WAV header for `dataBytes` of 16-bit samples. */
 export function wavHeader(dataBytes: number, channels: number, sampleRate: number): Buffer {
@@ -33,15 +36,16 @@ export class WavFile {
   private failure: Error | undefined;
 
   private constructor(
-    readonly path: string,
+    public path: string,
     private readonly handle: fs.FileHandle,
     private readonly channels: number,
     private readonly sampleRate: number,
   ) {}
 
-  static async create(path: string, channels: number, sampleRate: number): Promise<WavFile> {
-    const handle = await fs.open(path, 'wx', 0o640);
-    const file = new WavFile(path, handle, channels, sampleRate);
+  /** Creates `<base>.recording.wav`; `close()` renames it to `<base>.wav`. */
+  static async create(base: string, channels: number, sampleRate: number): Promise<WavFile> {
+    const handle = await fs.open(`${base}${RECORDING_SUFFIX}`, 'wx', 0o640);
+    const file = new WavFile(`${base}${RECORDING_SUFFIX}`, handle, channels, sampleRate);
     await handle.write(wavHeader(0, channels, sampleRate), 0, HEADER_BYTES, 0);
     return file;
   }
@@ -71,13 +75,19 @@ export class WavFile {
     });
   }
 
-  /** Writes the final header, flushes to disk and closes. Rejects with the first write error, if any. */
+  /**
+   * Writes the final header, flushes to disk, closes and drops `.recording` from the name. Rejects with the
+   * first write error, if any (the file keeps its `.recording.wav` name then).
+   */
   async close(): Promise<void> {
     this.rewriteHeader();
     this.enqueue(() => this.handle.sync());
     await this.chain;
     await this.handle.close();
     if (this.failure) throw this.failure;
+    const done = `${this.path.slice(0, -RECORDING_SUFFIX.length)}.wav`;
+    await fs.rename(this.path, done);
+    this.path = done;
   }
 
   private enqueue(work: () => Promise<void>): void {
@@ -90,4 +100,33 @@ export class WavFile {
       }
     });
   }
+}
+
+/**
+ * Finishes the files a crashed run left in `dir` (still named `….recording.wav`): the header gets the length
+ * of the samples on disk and the name loses `.recording`. Returns the finished paths.
+ */
+export async function finishLeftovers(dir: string, channels: number): Promise<string[]> {
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith(RECORDING_SUFFIX));
+  const done: string[] = [];
+  for (const name of names) {
+    const from = path.join(dir, name);
+    const handle = await fs.open(from, 'r+');
+    try {
+      const { size } = await handle.stat();
+      const frame = channels * 2;
+      const dataBytes = Math.max(0, Math.floor((size - HEADER_BYTES) / frame) * frame);
+      const header = Buffer.alloc(HEADER_BYTES);
+      await handle.read(header, 0, HEADER_BYTES, 0);
+      const sampleRate = header.toString('latin1', 0, 4) === 'RIFF' ? header.readUInt32LE(24) || 8000 : 8000;
+      await handle.write(wavHeader(dataBytes, channels, sampleRate), 0, HEADER_BYTES, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const to = path.join(dir, `${name.slice(0, -RECORDING_SUFFIX.length)}.wav`);
+    await fs.rename(from, to);
+    done.push(to);
+  }
+  return done;
 }

@@ -11,6 +11,7 @@ const REASONS: Record<number, string> = {
   100: 'Trying',
   200: 'OK',
   400: 'Bad Request',
+  403: 'Forbidden',
   405: 'Method Not Allowed',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
