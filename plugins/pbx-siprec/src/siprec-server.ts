@@ -1,27 +1,19 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  type CallEvent,
-  type CallEventInput,
-  CallEventSchema,
-  type Clock,
-  type Logger,
-  type PartySchema,
-  type SourceProblem,
-} from '@deskrec/core';
-import type { z } from 'zod';
+import { type CallEvent, CallEventSchema, type Clock, type Logger, type SourceProblem } from '@deskrec/core';
 import { CallRecorder, type TrackStats } from './media/call-recorder.js';
 import { NoFreePortError, PortAllocator } from './media/port-allocator.js';
 import { finishLeftovers, WavFile } from './media/wav-file.js';
 import type { SiprecOptions } from './options.js';
 import { findAgent } from './session/agent-match.js';
+import { callEventFor } from './session/call-event.js';
 import { BodyError, bodyParts } from './session/multipart.js';
 import { RecordingSession, type SessionStream } from './session/recording-session.js';
 import { MetadataError, parseRsMetadata, type RecordingMetadata } from './session/rs-metadata.js';
 import { buildAnswer, chooseCodec, parseSdp, SdpError, type SdpOffer } from './session/sdp.js';
+import { allowList, isAllowed } from './sip/allow-list.js';
+import { hostPort, mediaAddress } from './sip/media-address.js';
 import {
   header,
   headers,
@@ -31,8 +23,16 @@ import {
   type SipRequest,
   serialize,
 } from './sip/message.js';
-import { parseNameAddr, tagOf, uriParts } from './sip/name-addr.js';
-import { ACCEPT, ALLOW, randomToken, responseTo, SUPPORTED, salvageRequestHeaders } from './sip/responses.js';
+import { parseNameAddr, tagOf } from './sip/name-addr.js';
+import {
+  ACCEPT,
+  ALLOW,
+  byeRequest,
+  randomToken,
+  responseTo,
+  SUPPORTED,
+  salvageRequestHeaders,
+} from './sip/responses.js';
 import { type Remote, SipTransport } from './sip/transport.js';
 
 const T1 = 500;
@@ -50,8 +50,6 @@ interface PendingInvite {
   cancelled: boolean;
 }
 
-type Party = z.input<typeof PartySchema>;
-
 /** The SIPREC recording server (SRS, RFC 7866): SIP dialogs with SRCs, their RTP, their recordings. */
 export class SiprecServer {
   readonly sessions = new Map<string, RecordingSession>();
@@ -59,7 +57,7 @@ export class SiprecServer {
   private readonly transport: SipTransport;
   private readonly ports: PortAllocator;
   private readonly agentPattern: RegExp;
-  private readonly allowed: net.BlockList | undefined;
+  private readonly allowed: ReturnType<typeof allowList> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly endings = new Set<Promise<void>>();
@@ -472,16 +470,7 @@ export class SiprecServer {
   }
 
   private mediaAddress(remote: Remote): string {
-    if (this.options.mediaAddress) return this.options.mediaAddress;
-    const { host } = this.options;
-    if (host !== '0.0.0.0' && host !== '::') return host;
-    if (remote.localAddress && remote.localAddress !== '0.0.0.0' && remote.localAddress !== '::') {
-      return remote.localAddress.replace(/^::ffff:/, '');
-    }
-    for (const list of Object.values(os.networkInterfaces())) {
-      for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-    }
-    return '127.0.0.1';
+    return mediaAddress(this.options, remote);
   }
 
   private answer(session: RecordingSession, request: SipRequest, remote: Remote, cseq: number): void {
@@ -566,23 +555,18 @@ export class SiprecServer {
   private sendBye(session: RecordingSession): void {
     const { remote } = session;
     session.outCseq++;
-    const via = `SIP/2.0/${remote.transport.toUpperCase()} ${hostPort(this.mediaAddress(remote), remote.localPort)};branch=z9hG4bK${randomToken()};rport`;
     remote.send(
-      serialize({
-        kind: 'request',
-        method: 'BYE',
-        uri: session.remoteTarget,
-        headers: [
-          { name: 'via', value: via },
-          { name: 'max-forwards', value: '70' },
-          { name: 'from', value: session.localTo },
-          { name: 'to', value: session.remoteFrom },
-          { name: 'call-id', value: session.sipCallId },
-          { name: 'cseq', value: `${session.outCseq} BYE` },
-          { name: 'reason', value: 'SIP;cause=408;text="RTP timeout"' },
-        ],
-        body: Buffer.alloc(0),
-      }),
+      serialize(
+        byeRequest({
+          via: `SIP/2.0/${remote.transport.toUpperCase()} ${hostPort(this.mediaAddress(remote), remote.localPort)}`,
+          target: session.remoteTarget,
+          from: session.localTo,
+          to: session.remoteFrom,
+          callId: session.sipCallId,
+          cseq: session.outCseq,
+          reason: 'SIP;cause=408;text="RTP timeout"',
+        }),
+      ),
     );
   }
 
@@ -598,23 +582,7 @@ export class SiprecServer {
     reason?: string,
     audio?: { path: string; contentType: string },
   ): void {
-    const parties = (session.metadata?.participants ?? []).map(
-      (p): Party => ({
-        ...(p.aor ? { number: (uriParts(p.aor).user ?? p.aor).slice(0, 128) } : {}),
-        ...(p.name ? { name: p.name.slice(0, 256) } : {}),
-      }),
-    );
-    const event: CallEventInput = {
-      type,
-      callId: session.callId.slice(0, 256),
-      at,
-      direction: 'unknown',
-      agent,
-      ...(parties[0] ? { from: parties[0] } : {}),
-      ...(parties[1] ? { to: parties[1] } : {}),
-      ...(reason ? { reason } : {}),
-      ...(audio ? { audio } : {}),
-    };
+    const event = callEventFor(session, type, at, agent, reason, audio);
     const parsed = CallEventSchema.safeParse(event);
     if (parsed.success) this.out.event(parsed.data);
     else this.problem(`SIPREC session ${session.sipCallId}: event not valid: ${parsed.error.message}`);
@@ -622,22 +590,3 @@ export class SiprecServer {
 }
 
 const safeName = (callId: string): string => callId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
-
-const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-/** An allow list from addresses and CIDR ranges (IPv4 and IPv6), validated by the options schema. */
-function allowList(entries: readonly string[]): net.BlockList {
-  const list = new net.BlockList();
-  for (const entry of entries) {
-    const [address = '', prefix] = entry.split('/');
-    const type = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, Number(prefix), type);
-  }
-  return list;
-}
-
-function isAllowed(list: net.BlockList, address: string): boolean {
-  const v4 = address.replace(/^::ffff:/, '');
-  return net.isIPv4(v4) ? list.check(v4, 'ipv4') : list.check(address, 'ipv6');
-}

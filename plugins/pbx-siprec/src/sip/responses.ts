@@ -81,3 +81,31 @@ export function salvageRequestHeaders(data: Buffer): SipHeader[] | undefined {
   }
   return out.some((h) => h.name === 'via') ? out : undefined;
 }
+
+/** A BYE inside a dialog the recorder accepted (RFC 3261 §15.1.1): our tag in From, the SRC's in To. */
+export function byeRequest(d: {
+  /** `SIP/2.0/TRANSPORT host:port`; a branch and rport are added. */
+  via: string;
+  target: string;
+  from: string;
+  to: string;
+  callId: string;
+  cseq: number;
+  reason?: string;
+}): SipRequest {
+  return {
+    kind: 'request',
+    method: 'BYE',
+    uri: d.target,
+    headers: [
+      { name: 'via', value: `${d.via};branch=z9hG4bK${randomToken()};rport` },
+      { name: 'max-forwards', value: '70' },
+      { name: 'from', value: d.from },
+      { name: 'to', value: d.to },
+      { name: 'call-id', value: d.callId },
+      { name: 'cseq', value: `${d.cseq} BYE` },
+      ...(d.reason ? [{ name: 'reason', value: d.reason }] : []),
+    ],
+    body: Buffer.alloc(0),
+  };
+}
