@@ -122,7 +122,8 @@ export class SiprecServer {
     const timeoutMs = this.options.rtpTimeoutSeconds * 1000;
     for (const session of this.sessions.values()) {
       session.recorder.tick(now);
-      if (now - session.recorder.lastPacketAt > timeoutMs) this.end(session, 'rtp timeout', true);
+      if (session.paused) session.recorder.lastPacketAt = now;
+      else if (now - session.recorder.lastPacketAt > timeoutMs) this.end(session, 'rtp timeout', true);
     }
   }
 
@@ -237,6 +238,9 @@ export class SiprecServer {
         else this.reply(remote, responseTo(request, 481));
         return;
       }
+      case 'UPDATE':
+        this.update(request, remote, this.sessions.get(callId));
+        return;
       case 'OPTIONS':
         this.reply(
           remote,
@@ -413,12 +417,46 @@ export class SiprecServer {
     }
     session.sdpVersion++;
     this.answer(session, request, remote, cseq);
-    // A new agent on the same recording (a transfer the SRC reports in new metadata): end one, start the other.
-    if (before?.value !== session.agent?.value) {
-      const now = this.clock.now();
-      if (before) this.emitFor(session, 'call.ended', now, before, 'agent changed');
-      if (session.agent) this.emit(session, 'call.started', now);
+    this.agentChanged(session, before);
+  }
+
+  /** A new agent on the same recording (a transfer the SRC reports in new metadata): end one, start the other. */
+  private agentChanged(session: RecordingSession, before: RecordingSession['agent']): void {
+    if (before?.value === session.agent?.value) return;
+    const now = this.clock.now();
+    if (before) this.emitFor(session, 'call.ended', now, before, 'agent changed');
+    if (session.agent) this.emit(session, 'call.started', now);
+  }
+
+  /** UPDATE carrying new rs-metadata (RFC 7866 §9.3); an SDP offer in UPDATE is not taken. */
+  private update(request: SipRequest, remote: Remote, session: RecordingSession | undefined): void {
+    if (!session || tagOf(header(request, 'to') as string) !== session.localTag) {
+      this.reply(remote, responseTo(request, 481));
+      return;
     }
+    let metadata: RecordingMetadata | undefined;
+    try {
+      for (const part of bodyParts(header(request, 'content-type'), request.body)) {
+        if (part.type === 'application/sdp') {
+          this.reply(
+            remote,
+            responseTo(request, 488, { reason: 'Not Acceptable Here (SDP in UPDATE; use re-INVITE)' }),
+          );
+          return;
+        }
+        if (part.type === 'application/rs-metadata+xml')
+          metadata = parseRsMetadata(part.content.toString('utf8'));
+      }
+    } catch (error) {
+      if (!(error instanceof BodyError || error instanceof MetadataError)) throw error;
+      this.problem(`UPDATE ${session.sipCallId} refused (400): ${error.message}`);
+      this.reply(remote, responseTo(request, 400, { reason: `Bad Request (${error.message.slice(0, 80)})` }));
+      return;
+    }
+    this.reply(remote, responseTo(request, 200));
+    const before = session.agent;
+    this.applyMetadata(session, metadata);
+    this.agentChanged(session, before);
   }
 
   private applyMetadata(session: RecordingSession, metadata: RecordingMetadata | undefined): void {
@@ -435,6 +473,10 @@ export class SiprecServer {
 
   /** Opens a socket for every new recordable stream of the offer; known streams keep theirs. */
   private async openStreams(session: RecordingSession, offer: SdpOffer): Promise<void> {
+    // Recording paused (RFC 7866 §8.1.1: every stream inactive): no RTP is expected, so no timeout.
+    session.paused = offer.media.every(
+      (m) => !chooseCodec(m) || m.port === 0 || m.direction === 'inactive' || m.direction === 'recvonly',
+    );
     for (const [i, media] of offer.media.entries()) {
       const codec = chooseCodec(media);
       const known: SessionStream | undefined = session.streams[i];

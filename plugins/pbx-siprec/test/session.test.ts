@@ -316,4 +316,49 @@ test('a file left by a crash (still .recording.wav) is finished at start and rep
   }
 });
 
+test('pause (re-INVITE with a=inactive) holds off the RTP timeout; UPDATE with new metadata is a transfer', async () => {
+  const r = await startRecorder({ rtpTimeoutSeconds: 0.5 });
+  const c = await SipConnection.open('udp', r.port);
+  try {
+    const d = await invite(c, spec('pause-1'));
+    d.cseq++;
+    const paused = sdpOffer(30000, ['PCMU', 'PCMU'], 2).replaceAll('a=sendonly', 'a=inactive');
+    c.send(
+      request(c, 'INVITE', d.callId, d.cseq, {
+        fromTag: d.fromTag,
+        to: d.toHeader,
+        contentType: 'application/sdp',
+        body: paused,
+      }),
+    );
+    const answer = await c.final(`${d.cseq} INVITE`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /a=inactive/);
+    c.send(request(c, 'ACK', d.callId, d.cseq, { fromTag: d.fromTag, to: d.toHeader }));
+    await new Promise((res) => setTimeout(res, 1200));
+    assert.equal(r.source.activeCalls, 1, 'a paused recording does not time out');
+    d.cseq++;
+    const xml = rsMetadata(spec('pause-1', '2002'));
+    c.send(
+      request(c, 'UPDATE', d.callId, d.cseq, {
+        fromTag: d.fromTag,
+        to: d.toHeader,
+        contentType: 'application/rs-metadata+xml',
+        body: xml,
+      }),
+    );
+    assert.equal((await c.final(`${d.cseq} UPDATE`)).status, 200);
+    await r.sink.until(() => r.sink.events.length === 3, 'transfer events');
+    assert.deepEqual(
+      r.sink.events.map((e) => `${e.type} ${e.agent.value}`),
+      ['call.started 1001', 'call.ended 1001', 'call.started 2002'],
+    );
+    assert.equal((await bye(c, d)).status, 200);
+    await r.sink.until(() => r.sink.events.length === 4, 'end');
+  } finally {
+    await c.close();
+    await r.stop();
+  }
+});
+
 test.run();

@@ -28,6 +28,8 @@ export class RecordingSession {
   callId: string;
   sdpVersion = 1;
   acked = false;
+  /** The SRC paused the recording (all streams inactive). */
+  paused = false;
   ended = false;
   /** The last final response to an INVITE, sent again when the INVITE is retransmitted. */
   lastInviteResponse: { cseq: number; data: Buffer } | undefined;

@@ -113,7 +113,7 @@ export function buildAnswer(
     }
     lines.push(`m=audio ${s.port} RTP/AVP ${s.codec.pt}`, `a=rtpmap:${s.codec.pt} ${s.codec.name}/8000`);
     if (s.media.label) lines.push(`a=label:${s.media.label}`);
-    lines.push('a=recvonly');
+    lines.push(s.media.direction === 'inactive' ? 'a=inactive' : 'a=recvonly');
   }
   return `${lines.join('\r\n')}\r\n`;
 }

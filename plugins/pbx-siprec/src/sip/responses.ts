@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { header, headers, type SipHeader, type SipRequest, type SipResponse } from './message.js';
 
-export const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
+export const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE';
 export const ACCEPT = 'application/sdp, application/rs-metadata+xml, multipart/mixed';
 export const SUPPORTED = 'siprec';
 
