@@ -101,8 +101,14 @@ async function withRecorder(options: SiprecOptionsInput, body: (r: Running) => P
 
 let tonePcap = '';
 
-if (!hasSipp || process.env.DESKREC_TEST_SYSTEM !== '1') {
-  sipp.skip('sipp scenarios (needs DESKREC_TEST_SYSTEM=1 and Debian sip-tester)', () => {});
+// play_pcap_audio sends through a raw socket, which needs root (CI runs as root).
+const isRoot = process.getuid?.() === 0;
+
+if (!hasSipp || !isRoot || process.env.DESKREC_TEST_SYSTEM !== '1') {
+  sipp.skip(
+    'sipp scenarios (needs DESKREC_TEST_SYSTEM=1, Debian sip-tester, and root for pcap play)',
+    () => {},
+  );
 } else {
   sipp.before(async () => {
     tonePcap = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'siprec-pcap-')), 'tone-440.pcap');
