@@ -32,6 +32,8 @@ export class PortAllocator {
       const socket = dgram.createSocket({ type: net.isIPv6(this.host) ? 'udp6' : 'udp4' });
       try {
         await bindUdp(socket, this.host, port);
+        // A socket error (e.g. an ICMP answer) must never take the recorder down; RTP simply goes on.
+        socket.on('error', () => undefined);
         // Room for a burst of packets while the event loop is busy with other calls.
         try {
           socket.setRecvBufferSize(256 * 1024);

@@ -157,6 +157,8 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
     server.once('error', reject);
     server.listen({ host, port }, () => {
       server.off('error', reject);
+      // After listening, an error (e.g. EMFILE on accept) is the connection's problem, not the recorder's end.
+      server.on('error', () => undefined);
       resolve((server.address() as net.AddressInfo).port);
     });
   });
