@@ -18,6 +18,18 @@ export const PartySchema = z.object({
   name: z.string().max(256).optional().describe('Display name'),
 });
 
+/** An audio file a source recorded locally for a call. */
+export const CallAudioFileSchema = z
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .describe('Absolute path of the finished file on the host running the source'),
+    contentType: z.string().min(1).max(128).describe('Media type of the file, e.g. `audio/wav`'),
+  })
+  .describe('Audio recorded by the source itself; the host stores it and links it to the call');
+
 export const CallDirectionSchema = z.enum(['inbound', 'outbound', 'internal', 'unknown']);
 
 /**
@@ -50,9 +62,15 @@ export const CallEventSchema = z.object({
     .max(2048)
     .optional()
     .describe('http(s) URL of the call audio that the host may fetch'),
+  /**
+   * A recording the source itself wrote on this host (a SIPREC recording server), on call.ended only: the host
+   * stores the file through the storage target like a screen segment, links it to the call, then may delete it.
+   */
+  audio: CallAudioFileSchema.optional(),
 });
 
 export type CallEvent = z.output<typeof CallEventSchema>;
 export type CallEventInput = z.input<typeof CallEventSchema>;
 export type AgentIdentity = z.output<typeof AgentIdentitySchema>;
 export type CallDirection = z.output<typeof CallDirectionSchema>;
+export type CallAudioFile = z.output<typeof CallAudioFileSchema>;
