@@ -76,6 +76,7 @@ export const HOST_TOKENS = {
   TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
   UploadService: t<import('./uploads/upload-service.js').UploadService>('UploadService'),
   CallIntake: t<import('./calls/call-intake.js').CallIntake>('CallIntake'),
+  UnconfirmedCalls: t<import('./calls/unconfirmed-calls.js').UnconfirmedCalls>('UnconfirmedCalls'),
   Metrics: t<import('./api/metrics.js').HostMetrics>('Metrics'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */

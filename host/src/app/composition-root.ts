@@ -12,6 +12,7 @@ import { createApi } from '../api/create-api.js';
 import type { ControllerHooks } from '../api/deps.js';
 import { HostMetrics } from '../api/metrics.js';
 import { CallIntake } from '../calls/call-intake.js';
+import { UnconfirmedCalls } from '../calls/unconfirmed-calls.js';
 import type { HostConfig } from '../config/schema.js';
 import { createController } from '../controller/index.js';
 import type { DatabaseHandle } from '../db/open-database.js';
@@ -114,6 +115,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.CallIntake, CallIntake],
+    [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,

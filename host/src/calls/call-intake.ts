@@ -12,6 +12,7 @@ import type { TenantsRepo } from '../db/repos/tenants.js';
 import { inject, injectable } from '../di.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { HOST_TOKENS } from '../tokens.js';
+import type { UnconfirmedCalls } from './unconfirmed-calls.js';
 
 export type CallSourceHealth = SourceHealth & {
   id: string;
@@ -50,6 +51,7 @@ export class CallIntake {
     @inject(HOST_TOKENS.DefaultTenantId) defaultTenantId: string,
     @inject(TOKENS.Logger) logger: Logger,
     @inject(HOST_TOKENS.Config) config: HostConfig,
+    @inject(HOST_TOKENS.UnconfirmedCalls) private readonly unconfirmed: UnconfirmedCalls,
   ) {
     const bindings = new Map(
       config.plugins.callEvents.flatMap((entry) => (entry.tenant ? [[entry.id, entry.tenant] as const] : [])),
@@ -77,6 +79,11 @@ export class CallIntake {
                 return;
               }
               const { tenantId } = tenant;
+              void this.unconfirmed
+                .confirmed(tenantId, id, parsed.data)
+                .catch((error: Error) =>
+                  logger.warn({ err: error.message }, 'call confirmation not recorded'),
+                );
               return this.o.orchestrator.handleCallEvent(tenantId, id, parsed.data);
             })
             .catch((error: Error) =>

@@ -133,6 +133,20 @@ export const HostConfigSchema = z
     })
       .strict()
       .prefault({}),
+    calls: z
+      .object({
+        unconfirmedAfterSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(900)
+          .describe(
+            'A call that no source confirmed for this long (no event for it, no reconcile that kept it) is ended with reason "unconfirmed", so no source fault keeps a capture running; 0 turns it off',
+          ),
+      })
+      .strict()
+      .prefault({}),
     fetch: z
       .object({
         allow: z

@@ -114,6 +114,8 @@ export interface CallsTable {
   audio_target_id: string | null;
   /** The last answer of the audio fetch: status and size, or why it was refused. */
   audio_fetch: string | null;
+  /** Why the host ended the call itself (e.g. no source confirmed it); null when a source ended it. */
+  end_reason: string | null;
 }
 
 export interface RecordingsTable {
@@ -142,6 +144,8 @@ export interface CallLegsTable {
   ended_at: Timestamp | null;
   recording_id: string | null;
   no_recording_reason: string | null;
+  /** When a source last confirmed the agent is still on the call; null: only its start did. */
+  confirmed_at: Timestamp | null;
 }
 
 export interface CallRecordingsTable {

@@ -229,6 +229,7 @@ export class CallEvents {
           : outcome.recordingId;
     const leg: CallLeg = {
       id: randomUUID(),
+      confirmed_at: null,
       tenant_id: tenantId,
       call_id: call.id,
       agent_by: event.agent.by,

@@ -238,6 +238,56 @@ export class CallLegsRepo {
       .execute();
   }
 
+  /** A source said the agent is still on the call: an event for it arrived, or a reconcile kept it. */
+  async confirm(
+    tenantId: string,
+    sourceId: string,
+    externalCallId: string,
+    agent: CallEvent['agent'] | undefined,
+    at: Date,
+  ): Promise<void> {
+    let query = this.db
+      .updateTable('call_legs')
+      .set({ confirmed_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('ended_at', 'is', null)
+      .where('call_id', 'in', (eb) =>
+        eb
+          .selectFrom('calls')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('source_id', '=', sourceId)
+          .where('external_call_id', '=', externalCallId),
+      );
+    if (agent) query = query.where('agent_by', '=', agent.by).where('agent_value', '=', agent.value);
+    await query.execute();
+  }
+
+  /** Open legs of a source that nothing confirmed since `before` (their start counts as a confirmation). */
+  unconfirmed(tenantId: string, sourceId: string, before: Date) {
+    return this.db
+      .selectFrom('call_legs')
+      .innerJoin('calls', 'calls.id', 'call_legs.call_id')
+      .select([
+        'calls.id as call_id',
+        'calls.external_call_id',
+        'call_legs.agent_by',
+        'call_legs.agent_value',
+        'call_legs.confirmed_at',
+        'call_legs.started_at',
+      ])
+      .where('call_legs.tenant_id', '=', tenantId)
+      .where('calls.source_id', '=', sourceId)
+      .where('call_legs.ended_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('call_legs.confirmed_at', '<', before),
+          eb.and([eb('call_legs.confirmed_at', 'is', null), eb('calls.started_at', '<', before)]),
+        ]),
+      )
+      .execute();
+  }
+
   /** The legs of some calls, for the calls list and page. */
   ofCalls(tenantId: string, callIds: string[]): Promise<CallLeg[]> {
     if (!callIds.length) return Promise.resolve([]);

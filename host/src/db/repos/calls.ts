@@ -138,6 +138,15 @@ export class CallsRepo {
       .executeTakeFirst();
   }
 
+  async noteEndReason(tenantId: string, callId: string, reason: string): Promise<void> {
+    await this.db
+      .updateTable('calls')
+      .set({ end_reason: reason.slice(0, 500) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', callId)
+      .execute();
+  }
+
   async noteAudioFetch(tenantId: string, callId: string, answer: string): Promise<void> {
     await this.db
       .updateTable('calls')

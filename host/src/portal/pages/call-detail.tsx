@@ -327,7 +327,15 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
                 <LocalTime at={started} />
               </dd>
               <dt>Ended</dt>
-              <dd>{ended ? <LocalTime at={ended} /> : <Badge tone="info">In progress</Badge>}</dd>
+              <dd>
+                {ended ? <LocalTime at={ended} /> : <Badge tone="info">In progress</Badge>}
+                {call.end_reason ? (
+                  <p class="notice warn" id="call-end-reason">
+                    Ended by the host, not by the phone system ({call.end_reason}). Check the call-event
+                    source on the System Log page.
+                  </p>
+                ) : null}
+              </dd>
               <dt>Duration</dt>
               <dd>{ended ? formatDuration((ended.getTime() - started.getTime()) / 1000) : '—'}</dd>
               <dt>Direction</dt>
