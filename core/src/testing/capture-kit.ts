@@ -390,7 +390,10 @@ export function captureBackendKit(options: CaptureKitOptions): void {
   define(
     'recover finds the files of a killed capture under the same identity',
     async (backend) => {
-      assert.ok(backend.recover, 'recover() is optional: a backend without it skips this test, naming why');
+      assert.ok(
+        backend.recover,
+        'recover() is missing: a backend that cannot recover a killed capture names this test in `skip`, with why',
+      );
       const run = await begin(backend, baseSettings());
       for (let waited = 0; run.segments.length === 0 && waited < 120_000; waited += 100) await sleep(100);
       await sleep(segmentSeconds * 500);

@@ -51,6 +51,11 @@ export class ScreenCapture implements CaptureBackend {
     return this.inner.start(request);
   }
 
+  /** After a crash: ends a leftover encoder and reports the files it wrote (the kit tests it). */
+  recover(request: Parameters<NonNullable<CaptureBackend['recover']>>[0]) {
+    return this.inner.recover(request);
+  }
+
   describe(): string {
     return `__PLUGIN_ID__ on ${this.inner.describe()}`;
   }
