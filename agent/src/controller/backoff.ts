@@ -1,8 +1,10 @@
+import { backoffDelayMs } from '@deskrec/core';
+
 /**
- * Exponential backoff with jitter: the n-th delay is drawn from [step/2, step] where step = base·2ⁿ, capped.
- * The random half spreads thousands of agents reconnecting after a host restart; the fixed half keeps a
- * single agent from retrying in a tight loop when the draw is low. `reset()` only after a success that held
- * (for the controller: the host answered), so a peer that accepts and drops at once still backs off.
+ * The agent's reconnect and upload retry schedule: core's connector backoff (exponential, equal jitter),
+ * with the attempt count kept here. The random half spreads thousands of agents reconnecting after a host
+ * restart; the fixed half keeps one agent from retrying in a tight loop. `reset()` only after a success
+ * that held (for the controller: the host answered), so a peer that accepts and drops at once still backs off.
  */
 export class Backoff {
   private attempt = 0;
@@ -22,10 +24,9 @@ export class Backoff {
   }
 
   next(): number {
-    // 2³⁰ already exceeds any cap; stopping there keeps the power finite.
-    const step = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
-    return Math.round(step / 2 + (this.random() * step) / 2);
+    return Math.round(
+      backoffDelayMs(this.attempt++, { minMs: this.baseMs, maxMs: this.maxMs, random: this.random }),
+    );
   }
 
   reset(): void {
