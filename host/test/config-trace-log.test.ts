@@ -72,6 +72,8 @@ test('the trace file rotates by size and keeps the configured number of files', 
     const files = (await readdir(join(dir.path, 'trace'))).filter((f) => f.startsWith('host'));
     assert.ok(files.length >= 2, `rotated: ${files.join(', ')}`);
     assert.ok(files.length <= 3, `at most keep + 1 files: ${files.join(', ')}`);
+    for (const name of files)
+      assert.match(name, /^host\.\d+\.log$/, 'numbered before the extension, as documented');
   } finally {
     await dir.remove();
   }

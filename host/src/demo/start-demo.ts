@@ -14,6 +14,8 @@ export interface DemoOptions {
   dataDir: string;
   /** Web port (default 6543); controller ports stay at their defaults (6091/6092). */
   webPort?: number;
+  /** Where DESKREC_WEB_PORT, DESKREC_CONTROLLER_TCP_PORT and DESKREC_CONTROLLER_TLS_PORT are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
   /** Let the OS pick every port (tests). */
   ephemeralPorts?: boolean;
   /** What the agent captures: an Xvfb display when Xvfb is installed (auto), or ffmpeg's test source. */
@@ -56,6 +58,16 @@ const SIMULATOR = {
   },
 };
 
+const DEMO_PORT_VARIABLES = [
+  'DESKREC_WEB_PORT',
+  'DESKREC_CONTROLLER_TCP_PORT',
+  'DESKREC_CONTROLLER_TLS_PORT',
+];
+
+function pick(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
 async function writeHostConfig(options: DemoOptions): Promise<string> {
   await fs.mkdir(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'deskrec-demo.json');
@@ -79,7 +91,9 @@ async function writeHostConfig(options: DemoOptions): Promise<string> {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const dataDir = path.resolve(options.dataDir);
   const file = await writeHostConfig({ ...options, dataDir });
-  const host = createHost(loadConfig({ file, env: {} }), options.stdout ? { stdout: options.stdout } : {});
+  // The port variables work as for `start` (two demos, or a port in use); the rest of the demo is fixed.
+  const env = options.ephemeralPorts ? {} : pick(options.env ?? process.env, DEMO_PORT_VARIABLES);
+  const host = createHost(loadConfig({ file, env }), options.stdout ? { stdout: options.stdout } : {});
   let display: VirtualDisplay | undefined;
   let agent: DemoAgent | undefined;
   let authorizer: { stop(): void } | undefined;
