@@ -65,6 +65,23 @@ test("an agent's spool report lands in the System Log and on the workstation's a
   assert.equal(lines.length, 2, JSON.stringify(log.body.items.slice(0, 5)));
   assert.equal(lines[1].fields.workstationId, identity.workstationId);
 
+  // The workstation page shows them to the admin.
+  const login = await fetch(`${h.started.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: h.started.firstStart!.password }),
+  });
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const page = await (
+    await fetch(`${h.started.url}/admin/workstations/${identity.workstationId}`, { headers: { cookie } })
+  ).text();
+  assert.match(page, /<h2 class="section" id="ws-spool-h">\s*Agent spool/);
+  assert.match(
+    page,
+    /File discarded<\/strong><span class="mono"> cap-1-m0-00004\.mp4<\/span>: deleted after a crash/,
+  );
+  assert.match(page, /Spool full<\/strong>: only 3 MiB free/);
+
   agent.send({ v: PROTOCOL_VERSION, type: 'spool.report', kind: 'spool-full', reason: 'x'.repeat(2000), at });
   const error = await agent.next('error');
   assert.match(error.message, /reason/);

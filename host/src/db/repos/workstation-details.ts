@@ -15,6 +15,8 @@ export interface WorkstationDetails {
   /** The latest capture that failed or was refused on this workstation. */
   lastError: { at: Date; message: string; recordingId: string } | null;
   recordings: number;
+  /** The agent's latest spool reports (files it could not upload, a full or unwritable spool), newest first. */
+  spoolReports: { at: Date; kind: string; reason: string; fileName?: string }[];
 }
 
 const ERROR_PREFIXES = ['capture failed:%', 'agent refused:%'];
@@ -31,7 +33,7 @@ export class WorkstationDetailsRepo {
       .where('id', '=', workstationId)
       .executeTakeFirst();
     if (!row) return undefined;
-    const [failed, count] = await Promise.all([
+    const [failed, count, reports] = await Promise.all([
       this.db
         .selectFrom('recordings')
         .select(['id', 'started_at', 'ended_at', 'end_reason'])
@@ -47,6 +49,16 @@ export class WorkstationDetailsRepo {
         .where('tenant_id', '=', tenantId)
         .where('workstation_id', '=', workstationId)
         .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('audit_log')
+        .select(['at', 'action', 'detail'])
+        .where('tenant_id', '=', tenantId)
+        .where('target_type', '=', 'workstation')
+        .where('target_id', '=', workstationId)
+        .where('action', 'like', 'agent.%')
+        .orderBy('at', 'desc')
+        .limit(10)
+        .execute(),
     ]);
     return {
       identityFingerprint: fingerprintOf(row.secret_hash),
@@ -65,6 +77,18 @@ export class WorkstationDetailsRepo {
           }
         : null,
       recordings: Number(count.n),
+      spoolReports: reports.map((r) => {
+        const detail = (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as {
+          reason?: string;
+          fileName?: string;
+        };
+        return {
+          at: new Date(r.at),
+          kind: r.action.slice('agent.'.length),
+          reason: detail?.reason ?? '',
+          ...(detail?.fileName ? { fileName: detail.fileName } : {}),
+        };
+      }),
     };
   }
 }

@@ -26,6 +26,14 @@ interface Monitor {
   primary?: unknown;
 }
 
+const SPOOL_KINDS: Record<string, string> = {
+  'file-discarded': 'File discarded',
+  'file-kept': 'File kept aside',
+  'spool-unwritable': 'Spool not writable',
+  'spool-full': 'Spool full',
+  'spool-ok': 'Spool healthy again',
+};
+
 function monitorText(m: Monitor): string {
   const name = typeof m.name === 'string' && m.name ? ` ${m.name}` : '';
   return `${String(m.id)}${name}: ${String(m.width)}×${String(m.height)} at ${String(m.x)},${String(m.y)}${m.primary ? ' (primary)' : ''}`;
@@ -176,6 +184,25 @@ export function workstationDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
               </p>
             )}
             <p class="muted">{more.recordings} recordings made on this workstation.</p>
+          </section>
+          <section class="panel" aria-labelledby="ws-spool-h">
+            <h2 class="section" id="ws-spool-h">
+              Agent spool
+            </h2>
+            {more.spoolReports.length ? (
+              <ul class="plain" data-field="spool-reports">
+                {more.spoolReports.map((r) => (
+                  <li class={r.kind === 'spool-ok' ? undefined : 'error'}>
+                    <LocalTime at={r.at} /> <strong>{SPOOL_KINDS[r.kind] ?? r.kind}</strong>
+                    {r.fileName ? <span class="mono"> {r.fileName}</span> : null}: {r.reason}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted" data-field="spool-reports">
+                The agent reported no spool problem: every file it recorded was uploaded or is queued.
+              </p>
+            )}
           </section>
         </div>
       </Page>,
