@@ -166,6 +166,10 @@ export function registerServices(c: DependencyContainer): void {
       spoolDir: `${config.dataDir}/spool`,
       logger: resolve(at, TOKENS.Logger).child({ component: 'uploads' }),
       maxBytes: config.uploads.maxSegmentBytes,
+      clock: resolve(at, TOKENS.Clock),
+      tokenTtlMs: config.uploads.tokenHoursAfterEnd * 3_600_000,
+      unfinishedTtlMs: config.uploads.unfinishedUploadHours * 3_600_000,
+      maxOpenUploadsPerRecording: config.uploads.maxOpenUploadsPerRecording,
     });
   });
   once(c, HOST_TOKENS.Api, (at) => {

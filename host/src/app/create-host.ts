@@ -229,6 +229,13 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
 
         const uploads = resolve(container, HOST_TOKENS.UploadService);
         await uploads.start();
+        await uploads.sweepUnfinished();
+        const uploadSweep = setInterval(
+          () => void uploads.sweepUnfinished().catch(() => undefined),
+          3_600_000,
+        );
+        uploadSweep.unref();
+        s.stops.push(async () => clearInterval(uploadSweep));
         const targets = resolve(container, HOST_TOKENS.TargetResolver);
         s.stops.push(() => targets.close());
         s.server = createServer(resolve(container, HOST_TOKENS.WebListener));

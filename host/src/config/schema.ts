@@ -174,6 +174,29 @@ export const HostConfigSchema = z
           .max(64 * 1024 ** 3)
           .default(2 * 1024 ** 3)
           .describe('Largest segment file an agent may upload'),
+        tokenHoursAfterEnd: z
+          .number()
+          .min(1)
+          .max(24 * 365)
+          .default(168)
+          .describe(
+            "A recording's upload token stops working this long after its capture ended, counted again from each use: an agent that still holds segments keeps it alive by uploading",
+          ),
+        unfinishedUploadHours: z
+          .number()
+          .min(1)
+          .max(24 * 365)
+          .default(24)
+          .describe(
+            'An upload not finished this long after it was created is deleted from the host spool; the agent starts it again',
+          ),
+        maxOpenUploadsPerRecording: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(64)
+          .describe('Unfinished uploads one recording may have at once; more are refused with 429'),
       })
       .strict()
       .prefault({}),

@@ -3,6 +3,7 @@ import { migrate0001Down, migrate0001Up } from './migrations/0001-initial.js';
 import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
 import { migrate0003Down, migrate0003Up } from './migrations/0003-call-audio-fetch.js';
 import { migrate0004Down, migrate0004Up } from './migrations/0004-call-confirmation.js';
+import { migrate0005Down, migrate0005Up } from './migrations/0005-upload-token-renewal.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
@@ -13,6 +14,7 @@ export const provider: MigrationProvider = {
       '0002-call-legs': { up: migrate0002Up, down: migrate0002Down },
       '0003-call-audio-fetch': { up: migrate0003Up, down: migrate0003Down },
       '0004-call-confirmation': { up: migrate0004Up, down: migrate0004Down },
+      '0005-upload-token-renewal': { up: migrate0005Up, down: migrate0005Down },
     };
   },
 };

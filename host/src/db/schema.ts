@@ -130,6 +130,8 @@ export interface RecordingsTable {
   end_reason: string | null;
   /** SHA-256 hex of the recording's upload token (the uploads feature issues and checks it). */
   upload_token_hash: string | null;
+  /** Last use of the upload token after the capture ended; the token expires a configured time after. */
+  upload_renewed_at: Timestamp | null;
 }
 
 /** One agent on one call: when they joined and left, and the capture (or the reason for none) it got. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { formatIssues, type Logger } from '@deskrec/core';
+import { type Clock, formatIssues, type Logger } from '@deskrec/core';
 import { Server, type Upload } from '@tus/server';
 import type { JobsRepo } from '../db/repos/jobs.js';
 import type { SegmentsRepo } from '../db/repos/segments.js';
@@ -29,6 +29,13 @@ export interface UploadServiceOptions {
   logger: Logger;
   /** Largest segment accepted, in bytes. */
   maxBytes: number;
+  clock: Clock;
+  /** An upload token works this long after its capture ended, counted again from each use. */
+  tokenTtlMs: number;
+  /** Unfinished uploads older than this are deleted (the agent starts them again). */
+  unfinishedTtlMs: number;
+  /** Unfinished uploads one recording may have at once. */
+  maxOpenUploadsPerRecording: number;
 }
 
 /** tus hooks reject by throwing this shape; the server turns it into the HTTP answer. */
@@ -76,10 +83,18 @@ export function createUploadService(options: UploadServiceOptions) {
     const header = req.headers.get('authorization') ?? '';
     const token = /^Bearer (.+)$/.exec(header)?.[1];
     if (!token) throw reject(401, 'an upload needs "Authorization: Bearer <upload token>"');
-    const grant = await options.grants.find(token);
+    const grant = await options.grants.find(token, options.tokenTtlMs);
     if (!grant) throw reject(401, 'the upload token is not valid');
+    const now = options.clock.now();
+    if (grant.expiresAt && grant.expiresAt <= now) {
+      throw reject(
+        401,
+        `the upload token expired at ${grant.expiresAt.toISOString()}: its capture ended and nothing was uploaded with it for ${options.tokenTtlMs / 3_600_000} h`,
+      );
+    }
     if (grant.workstationState !== 'authorized')
       throw reject(403, `the workstation is ${grant.workstationState}; it may not upload`);
+    if (grant.expiresAt) await options.grants.renew(grant.tenantId, grant.recordingId, now);
     grants.set(req, grant);
     return grant;
   };
@@ -115,6 +130,13 @@ export function createUploadService(options: UploadServiceOptions) {
       );
       if (existing && HELD.has(existing.state))
         throw alreadyHeld(meta.monitorId, meta.index, existing.sha256 === meta.sha256);
+      const open = await options.segments.countUploading(grant.tenantId, grant.recordingId);
+      if (open >= options.maxOpenUploadsPerRecording && existing?.state !== 'uploading') {
+        throw reject(
+          429,
+          `recording ${grant.recordingId} has ${open} unfinished uploads (limit ${options.maxOpenUploadsPerRecording}); finish those first`,
+        );
+      }
       const segmentId = await options.segments.upsert(
         grant.tenantId,
         grant.recordingId,
@@ -128,7 +150,9 @@ export function createUploadService(options: UploadServiceOptions) {
         },
         'uploading',
       );
-      return { metadata: { ...upload.metadata, segmentId, tenantId: grant.tenantId } };
+      // The host clock's time (not tus's own creation_date), so the unfinished-upload limit follows that clock.
+      const createdAt = options.clock.now().toISOString();
+      return { metadata: { ...upload.metadata, segmentId, tenantId: grant.tenantId, createdAt } };
     },
     async onUploadFinish(req, upload: Upload) {
       const grant = await grantFor(req);
@@ -203,6 +227,36 @@ export function createUploadService(options: UploadServiceOptions) {
     async start() {
       await fs.mkdir(incoming, { recursive: true });
       await fs.mkdir(ready, { recursive: true });
+    },
+    /**
+     * Deletes unfinished uploads created longer ago than the limit (files and tus's info file); their segment
+     * goes back to "on agent", so a client that opens uploads and never sends cannot fill the spool.
+     */
+    async sweepUnfinished(): Promise<number> {
+      const cutoff = options.clock.now().getTime() - options.unfinishedTtlMs;
+      let removed = 0;
+      for (const name of await fs.readdir(incoming).catch(() => [] as string[])) {
+        if (!name.endsWith('.json')) continue;
+        const id = name.slice(0, -'.json'.length);
+        const info = await fs
+          .readFile(path.join(incoming, name), 'utf8')
+          .then((text) => JSON.parse(text) as { creation_date?: string; metadata?: Record<string, string> })
+          .catch(() => undefined);
+        const created = Date.parse(info?.metadata?.createdAt ?? info?.creation_date ?? '');
+        if (!(created < cutoff)) continue;
+        await store.remove(id).catch(() => undefined);
+        await fs.rm(path.join(incoming, id), { force: true });
+        await fs.rm(path.join(incoming, name), { force: true });
+        const { tenantId, segmentId } = info?.metadata ?? {};
+        if (tenantId && segmentId) {
+          const current = await options.segments.get(tenantId, segmentId);
+          if (current?.state === 'uploading')
+            await options.segments.setState(tenantId, segmentId, 'on-agent', 'unfinished upload expired');
+        }
+        removed++;
+      }
+      if (removed) options.logger.warn({ removed }, 'unfinished uploads expired and were deleted');
+      return removed;
     },
   };
 }

@@ -16,6 +16,8 @@ export const HOOK_SECRET = 'orchestrator-hook-secret-0123456789abcdef';
 
 export interface OrchestratorHost {
   host: Host;
+  /** The web address (API, portal, uploads). */
+  url: string;
   /** The host's clock (registered in place of the system clock): tests move it instead of waiting. */
   clock: TestClock;
   /** Runs the jobs due by the host clock now, and waits for them. */
@@ -89,6 +91,7 @@ export async function startOrchestratorHost(
   const controllerPort = host.runtime().controller.status().listening.tcp!.port;
   return {
     host,
+    url: started.url,
     clock,
     runDueJobs: () => host.runtime().jobs.runDue(),
     db: host.services().database.db as unknown as Kysely<Database>,

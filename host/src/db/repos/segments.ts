@@ -130,6 +130,18 @@ export class SegmentsRepo {
     return Boolean(updated);
   }
 
+  /** Segments of a recording with an upload under way. */
+  async countUploading(tenantId: string, recordingId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('segments')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('recording_id', '=', recordingId)
+      .where('state', '=', 'uploading')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** The segment with this identity in a recording (monitor and index), if any. */
   byIdentity(tenantId: string, recordingId: string, monitorId: string, index: number) {
     return this.db

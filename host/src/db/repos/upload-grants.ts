@@ -10,6 +10,8 @@ export interface UploadGrant {
   recordingId: string;
   workstationId: string;
   workstationState: 'pending' | 'authorized' | 'forbidden';
+  /** When the token stops working: unset while the capture runs; then its end (or last use) plus the TTL. */
+  expiresAt?: Date;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface UploadGrant {
 export class UploadGrantsRepo {
   constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
-  async find(token: string): Promise<UploadGrant | undefined> {
+  /** The grant of `token`; `ttlMs` after the capture ended (or the token's last use since), `expiresAt`. */
+  async find(token: string, ttlMs: number): Promise<UploadGrant | undefined> {
     if (!/^[A-Za-z0-9_-]{16,512}$/.test(token)) return undefined;
     const tokenHash = hashUploadToken(token);
     const row = await this.db
@@ -36,17 +39,41 @@ export class UploadGrantsRepo {
         'recordings.workstation_id as workstationId',
         'recordings.upload_token_hash as tokenHash',
         'workstations.state as workstationState',
+        'recordings.ended_at as endedAt',
+        'recordings.upload_renewed_at as renewedAt',
       ])
       .where('recordings.upload_token_hash', '=', tokenHash)
       .executeTakeFirst();
     // The lookup is by hash; the compare in constant time guards against a hash index returning a near match.
     if (!row?.tokenHash || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash)))
       return undefined;
+    const lastUse = Math.max(
+      row.endedAt ? new Date(row.endedAt).getTime() : 0,
+      row.renewedAt ? new Date(row.renewedAt).getTime() : 0,
+    );
     return {
       tenantId: row.tenantId,
       recordingId: row.recordingId,
       workstationId: row.workstationId,
       workstationState: row.workstationState,
+      ...(row.endedAt ? { expiresAt: new Date(lastUse + ttlMs) } : {}),
     };
+  }
+
+  /** The agent still uploads segments of an ended capture: the token lives on. Written at most hourly. */
+  async renew(tenantId: string, recordingId: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('recordings')
+      .set({ upload_renewed_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', recordingId)
+      .where('ended_at', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb('upload_renewed_at', 'is', null),
+          eb('upload_renewed_at', '<', new Date(at.getTime() - 3_600_000)),
+        ]),
+      )
+      .execute();
   }
 }
