@@ -26,11 +26,18 @@ type Outcome = { stored: true; already?: boolean } | { stored: false; reason: st
 /** The host's 409: this segment is already stored (or received); `sameContent` says whether it is this file. */
 function conflictOf(error: unknown): Outcome | undefined {
   const response = (error as DetailedError).originalResponse;
-  if (response?.getStatus() !== 409) return undefined;
+  const status = response?.getStatus();
+  if (status !== 409 && status !== 401) return undefined;
   let body: { error?: { message?: string; sameContent?: boolean } } = {};
   try {
-    body = JSON.parse(response.getBody() || '{}');
+    body = JSON.parse(response?.getBody() || '{}');
   } catch {}
+  // An expired token never works again: the file is kept aside and reported, not retried forever. Any
+  // other 401 may pass (a host that lost and rebuilds its rows), so it is retried.
+  if (status === 401) {
+    const message = body.error?.message ?? '';
+    return message.startsWith('the upload token expired') ? { stored: false, reason: message } : undefined;
+  }
   const message = body.error?.message ?? 'the host already has this segment';
   return body.error?.sameContent ? { stored: true, already: true } : { stored: false, reason: message };
 }
