@@ -58,14 +58,21 @@ export class UnconfirmedCalls {
     await this.legs.confirm(tenantId, sourceId, event.callId, event.agent, this.clock.now());
   }
 
-  /** One pass over every tenant's open calls; returns how many it ended. */
+  /**
+   * One pass over every tenant's open calls. Passes run one after another, and a call made while one runs
+   * gets a pass of its own afterwards: it reads the clock when it starts, not when the running one did.
+   */
   sweep(): Promise<void> {
-    this.sweeping ??= this.pass()
-      .catch((error: Error) => this.logger.error({ err: error.message }, 'unconfirmed-call check failed'))
-      .finally(() => {
-        this.sweeping = undefined;
-      });
-    return this.sweeping;
+    const next = (this.sweeping ?? Promise.resolve()).then(() =>
+      this.pass().catch((error: Error) =>
+        this.logger.error({ err: error.message }, 'unconfirmed-call check failed'),
+      ),
+    );
+    this.sweeping = next;
+    void next.then(() => {
+      if (this.sweeping === next) this.sweeping = undefined;
+    });
+    return next;
   }
 
   private async pass(): Promise<void> {

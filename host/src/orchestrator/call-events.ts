@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallEvent, ScreenRecordingSettings } from '@deskrec/core';
+import { type CallEvent, type Clock, type ScreenRecordingSettings, TOKENS } from '@deskrec/core';
 import type { CallLegsRepo } from '../db/repos/call-legs.js';
 import type { CallsRepo } from '../db/repos/calls.js';
 import type { JobsRepo } from '../db/repos/jobs.js';
@@ -69,6 +69,7 @@ export class CallEvents {
     @inject(HOST_TOKENS.CaptureCommands) private readonly commands: CaptureCommands,
     @inject(HOST_TOKENS.TimeLimits) private readonly limits: TimeLimits,
     @inject(HOST_TOKENS.DecisionLog) private readonly log: DecisionLog,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {}
 
   handle(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
@@ -229,7 +230,8 @@ export class CallEvents {
           : outcome.recordingId;
     const leg: CallLeg = {
       id: randomUUID(),
-      confirmed_at: null,
+      // The host's clock, not the event's: a phone system whose clock is off must not age the call.
+      confirmed_at: this.clock.now(),
       tenant_id: tenantId,
       call_id: call.id,
       agent_by: event.agent.by,

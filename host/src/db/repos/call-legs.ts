@@ -263,7 +263,7 @@ export class CallLegsRepo {
     await query.execute();
   }
 
-  /** Open legs of a source that nothing confirmed since `before` (their start counts as a confirmation). */
+  /** Open legs of a source that nothing confirmed since `before` (the host writes each leg confirmed). */
   unconfirmed(tenantId: string, sourceId: string, before: Date) {
     return this.db
       .selectFrom('call_legs')
@@ -279,12 +279,7 @@ export class CallLegsRepo {
       .where('call_legs.tenant_id', '=', tenantId)
       .where('calls.source_id', '=', sourceId)
       .where('call_legs.ended_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('call_legs.confirmed_at', '<', before),
-          eb.and([eb('call_legs.confirmed_at', 'is', null), eb('calls.started_at', '<', before)]),
-        ]),
-      )
+      .where('call_legs.confirmed_at', '<', before)
       .execute();
   }
 
