@@ -3,7 +3,7 @@ import { lookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface SafeFetchOptions {
@@ -54,19 +54,26 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
       );
     }
     let seen = 0;
-    response.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > options.maxBytes) {
-        response.destroy(
-          new FetchRefused(`${current.href} sent more than the limit of ${options.maxBytes} bytes`),
-        );
-      }
+    // A transform, not a 'data' listener: a listener would start the flow before the caller reads.
+    const body = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > options.maxBytes) {
+          done(new FetchRefused(`${current.href} sent more than the limit of ${options.maxBytes} bytes`));
+          response.destroy();
+          return;
+        }
+        done(null, chunk);
+      },
     });
+    response.once('error', (error) => body.destroy(error));
+    body.once('close', () => response.destroy());
+    response.pipe(body);
     return {
       status: response.statusCode ?? 0,
       contentType: (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '',
       url: current.href,
-      body: response,
+      body,
     };
   }
 }
