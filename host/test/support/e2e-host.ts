@@ -39,7 +39,10 @@ export async function startE2eHost(
     [
       `dataDir: ${dataDir}`,
       'web: { host: 127.0.0.1, port: 0 }',
-      'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
+      // A test may give its own controller section (limits); it must keep these loopback settings.
+      ...(extraYaml.some((line) => line.startsWith('controller:'))
+        ? []
+        : ['controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }']),
       'jobs: { pollMs: 200 }',
       'log: { level: 2 }',
       `plugins: { callEvents: ${callEvents}${storage ? `, storage: ${storage}` : ''} }`,
