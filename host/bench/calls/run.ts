@@ -78,7 +78,8 @@ await fs.writeFile(
   [
     `dataDir: ${dataDir}`,
     'web: { host: 127.0.0.1, port: 0 }',
-    'controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0 }',
+    // Every simulated agent connects from 127.0.0.1: lift the per-address and enrollment limits.
+    `controller: { host: 127.0.0.1, ephemeralPorts: true, tlsPort: 0, limits: { maxConnections: ${agents + 1000}, maxConnectionsPerAddress: ${agents + 1000}, enrollmentsPerMinute: ${agents + 1000}, maxPendingWorkstations: ${agents + 1000} } }`,
     'log: { level: 3 }',
   ].join('\n'),
 );

@@ -68,6 +68,9 @@ if (server === 'controller') {
     dataDir,
     directory,
     authPolicy: new TokenAuthPolicy(TokenAuthOptionsSchema.parse({})),
+    // Every benchmark agent connects from 127.0.0.1: the per-address limit would cut them off.
+    maxConnections: 1_000_000,
+    maxConnectionsPerAddress: 1_000_000,
   });
   await controller.start();
   const listening = controller.status().listening;
