@@ -1,3 +1,6 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { FileNameTemplate, isStorageError, type Logger, TOKENS } from '@deskrec/core';
 import type { HostConfig } from '../config/schema.js';
 import type { CallsRepo } from '../db/repos/calls.js';
@@ -11,6 +14,8 @@ import { HOST_TOKENS } from '../tokens.js';
 import { RetryLater } from './job-runner.js';
 
 export const FETCH_AUDIO_JOB = 'fetch-audio';
+
+type AudioCall = NonNullable<Awaited<ReturnType<CallsRepo['forAudio']>>>;
 
 const EXTENSIONS: Record<string, string> = {
   'audio/wav': 'wav',
@@ -46,13 +51,33 @@ export class FetchAudioJob {
     this.maxBytes = config.uploads.maxSegmentBytes;
     this.policy = new AddressPolicy(config.fetch.allow);
     this.timeoutMs = config.fetch.timeoutSeconds * 1000;
+    this.sourceFolders = new Map(
+      config.plugins.callEvents.map((entry) => {
+        const own = path.join(config.dataDir, 'plugins', `call-events-${entry.id}`);
+        const configured = entry.options?.recordingsDir;
+        return [entry.id, typeof configured === 'string' ? [own, path.resolve(configured)] : [own]];
+      }),
+    );
   }
+
+  /** Where each source may leave audio files for the host: its data folder, or its `recordingsDir` option. */
+  private readonly sourceFolders: Map<string, string[]>;
 
   readonly handle = async (job: Job): Promise<void> => {
     const tenantId = job.tenant_id;
-    const { callId, url } = job.payload as { callId: string; url: string };
+    const payload = job.payload as {
+      callId: string;
+      url?: string;
+      file?: string;
+      contentType?: string;
+      sourceId?: string;
+    };
+    const { callId } = payload;
     const call = await this.calls.forAudio(tenantId, callId);
     if (!call || call.audio_key) return;
+    if (payload.file)
+      return this.storeLocalFile(tenantId, call, payload.file, payload.contentType, payload.sourceId);
+    const url = payload.url!;
     let response: SafeResponse;
     try {
       response = await safeFetch(url, {
@@ -86,18 +111,7 @@ export class FetchAudioJob {
     const extension =
       EXTENSIONS[type] ??
       (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
-    const { fileNameFormat } = await this.settings.get(tenantId);
-    const template = new FileNameTemplate(
-      `${fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '')}-audio.${extension}`,
-    );
-    const key = template.render({
-      'start-time': new Date(call.started_at),
-      ...(call.ended_at ? { 'end-time': new Date(call.ended_at) } : {}),
-      'recording-id': call.external_call_id,
-      'call-id': call.external_call_id,
-      direction: call.direction,
-      ...(call.extension ? { extension: call.extension } : {}),
-    });
+    const key = await this.keyFor(tenantId, call, extension);
     const { id: targetId, target } = await this.targets.forTenant(tenantId);
     try {
       const stored = await target.put(key, response.body, { contentType: type || `audio/${extension}` });
@@ -115,4 +129,62 @@ export class FetchAudioJob {
       throw new RetryLater((error as Error).message, refused || (isStorageError(error) && !error.retryable));
     }
   };
+
+  private async keyFor(tenantId: string, call: AudioCall, extension: string): Promise<string> {
+    const { fileNameFormat } = await this.settings.get(tenantId);
+    const template = new FileNameTemplate(
+      `${fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '')}-audio.${extension}`,
+    );
+    return template.render({
+      'start-time': new Date(call.started_at),
+      ...(call.ended_at ? { 'end-time': new Date(call.ended_at) } : {}),
+      'recording-id': call.external_call_id,
+      'call-id': call.external_call_id,
+      direction: call.direction,
+      ...(call.extension ? { extension: call.extension } : {}),
+    });
+  }
+
+  /**
+   * Stores an audio file a source recorded on this host (a SIPREC recording), streamed, then deletes it. Only
+   * files inside that source's own folders are taken: an event cannot make the host publish any file.
+   */
+  private async storeLocalFile(
+    tenantId: string,
+    call: AudioCall,
+    file: string,
+    contentType: string | undefined,
+    sourceId: string | undefined,
+  ): Promise<void> {
+    const real = await fs.realpath(file).catch(() => undefined);
+    if (!real) throw new RetryLater(`audio file ${file} does not exist (yet)`);
+    const roots = await Promise.all(
+      (sourceId ? (this.sourceFolders.get(sourceId) ?? []) : []).map((root) =>
+        fs.realpath(root).catch(() => root),
+      ),
+    );
+    if (!roots.some((root) => real.startsWith(root + path.sep))) {
+      const reason = `${file} is outside the folders of source ${sourceId ?? '(unknown)'}`;
+      await this.calls.noteAudioFetch(tenantId, call.id, `refused: ${reason}`);
+      this.logger.warn({ callId: call.id, file, sourceId }, `call audio refused: ${reason}`);
+      throw new RetryLater(reason, true);
+    }
+    const type = contentType?.toLowerCase() ?? 'audio/wav';
+    const extension = EXTENSIONS[type] ?? (path.extname(real).slice(1).toLowerCase() || 'wav');
+    const key = await this.keyFor(tenantId, call, extension);
+    const { id: targetId, target } = await this.targets.forTenant(tenantId);
+    try {
+      const stored = await target.put(key, createReadStream(real), { contentType: type });
+      await this.calls.setAudio(tenantId, call.id, key, targetId);
+      await this.calls.noteAudioFetch(
+        tenantId,
+        call.id,
+        `recorded by the source, ${stored.size} bytes stored`,
+      );
+      await fs.rm(real, { force: true });
+      this.logger.info({ callId: call.id, key, bytes: stored.size }, 'call audio stored');
+    } catch (error) {
+      throw new RetryLater((error as Error).message, isStorageError(error) && !error.retryable);
+    }
+  }
 }

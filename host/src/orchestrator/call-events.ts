@@ -74,7 +74,13 @@ export class CallEvents {
 
   handle(tenantId: string, sourceId: string, event: CallEvent): Promise<void> {
     const afterwards = async () => {
-      if (event.audioUrl) await this.queueAudio(tenantId, sourceId, event.callId, event.audioUrl);
+      if (event.audioUrl) await this.queueAudio(tenantId, sourceId, event.callId, { url: event.audioUrl });
+      if (event.audio) {
+        await this.queueAudio(tenantId, sourceId, event.callId, {
+          file: event.audio.path,
+          contentType: event.audio.contentType,
+        });
+      }
     };
     if (event.type === 'call.started') {
       const decided = this.peekStart(tenantId, sourceId, event);
@@ -337,17 +343,18 @@ export class CallEvents {
   }
 
   /** The recorder announced where the call's audio is: fetch it once, in the background. */
+  /** Audio the source announced: a URL to fetch, or a file it recorded on this host (SIPREC). */
   private async queueAudio(
     tenantId: string,
     sourceId: string,
     externalCallId: string,
-    url: string,
+    audio: { url: string } | { file: string; contentType: string },
   ): Promise<void> {
     const call = await this.calls.find(tenantId, sourceId, externalCallId);
     if (!call || call.audio_key) return;
-    await this.jobs.enqueue(tenantId, FETCH_AUDIO_JOB, { callId: call.id, url });
+    await this.jobs.enqueue(tenantId, FETCH_AUDIO_JOB, { callId: call.id, sourceId, ...audio });
     this.signal.notify();
-    this.log.call(externalCallId, 'audio announced; fetching it', { url });
+    this.log.call(externalCallId, 'audio announced; fetching it', audio);
   }
 
   private async ended(
