@@ -18,6 +18,7 @@ export const BUILT_IN_PLUGINS: readonly { kind: PluginKind; use: string }[] = [
   { kind: 'call-events', use: 'freeswitch' },
   { kind: 'call-events', use: 'webhook' },
   { kind: 'call-events', use: 'simulator' },
+  { kind: 'call-events', use: 'siprec' },
   { kind: 'auth', use: 'token' },
   { kind: 'capture', use: 'ffmpeg' },
 ];
