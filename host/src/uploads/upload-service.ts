@@ -83,9 +83,9 @@ export function createUploadService(options: UploadServiceOptions) {
     const header = req.headers.get('authorization') ?? '';
     const token = /^Bearer (.+)$/.exec(header)?.[1];
     if (!token) throw reject(401, 'an upload needs "Authorization: Bearer <upload token>"');
-    const grant = await options.grants.find(token, options.tokenTtlMs);
-    if (!grant) throw reject(401, 'the upload token is not valid');
     const now = options.clock.now();
+    const grant = await options.grants.find(token, options.tokenTtlMs, now);
+    if (!grant) throw reject(401, 'the upload token is not valid');
     if (grant.expiresAt && grant.expiresAt <= now) {
       throw reject(
         401,
@@ -94,7 +94,8 @@ export function createUploadService(options: UploadServiceOptions) {
     }
     if (grant.workstationState !== 'authorized')
       throw reject(403, `the workstation is ${grant.workstationState}; it may not upload`);
-    if (grant.expiresAt) await options.grants.renew(grant.tenantId, grant.recordingId, now);
+    // Only when due: every PATCH of an upload passes here, and most need no write.
+    if (grant.renewDue) await options.grants.renew(grant.tenantId, grant.recordingId, now);
     grants.set(req, grant);
     return grant;
   };

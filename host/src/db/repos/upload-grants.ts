@@ -12,7 +12,11 @@ export interface UploadGrant {
   workstationState: 'pending' | 'authorized' | 'forbidden';
   /** When the token stops working: unset while the capture runs; then its end (or last use) plus the TTL. */
   expiresAt?: Date;
+  /** Last use was over an hour ago: `renew` would write (it is written at most hourly). */
+  renewDue?: boolean;
 }
+
+const RENEW_EVERY_MS = 3_600_000;
 
 /**
  * Who may upload: the bearer of a recording's upload token, from the workstation that recorded it, while
@@ -23,7 +27,7 @@ export class UploadGrantsRepo {
   constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
   /** The grant of `token`; `ttlMs` after the capture ended (or the token's last use since), `expiresAt`. */
-  async find(token: string, ttlMs: number): Promise<UploadGrant | undefined> {
+  async find(token: string, ttlMs: number, now: Date): Promise<UploadGrant | undefined> {
     if (!/^[A-Za-z0-9_-]{16,512}$/.test(token)) return undefined;
     const tokenHash = hashUploadToken(token);
     const row = await this.db
@@ -56,7 +60,9 @@ export class UploadGrantsRepo {
       recordingId: row.recordingId,
       workstationId: row.workstationId,
       workstationState: row.workstationState,
-      ...(row.endedAt ? { expiresAt: new Date(lastUse + ttlMs) } : {}),
+      ...(row.endedAt
+        ? { expiresAt: new Date(lastUse + ttlMs), renewDue: now.getTime() - lastUse >= RENEW_EVERY_MS }
+        : {}),
     };
   }
 
@@ -71,7 +77,7 @@ export class UploadGrantsRepo {
       .where((eb) =>
         eb.or([
           eb('upload_renewed_at', 'is', null),
-          eb('upload_renewed_at', '<', new Date(at.getTime() - 3_600_000)),
+          eb('upload_renewed_at', '<', new Date(at.getTime() - RENEW_EVERY_MS)),
         ]),
       )
       .execute();
