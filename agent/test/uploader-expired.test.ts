@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { silentLogger } from '@deskrec/core';
 import { test } from 'uvu';
-import { Spool, type SpooledSegment } from '../src/spool/spool.js';
+import type { SpooledSegment } from '../src/spool/spool.js';
 import { Uploader } from '../src/upload/uploader.js';
+import { oneSpooledSegment } from './support/one-spooled-segment.js';
 
 const EXPIRED =
   'the upload token expired at 2026-12-01T10:00:00.000Z: its capture ended and nothing was uploaded with it for 168 h';
@@ -21,30 +20,9 @@ test('an expired upload token is final: the file is kept aside and reported, not
     res.end(JSON.stringify({ error: { code: 401, message: EXPIRED } }));
   });
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deskrec-expired-'));
-  const spool = new Spool(path.join(root, 'spool'));
-  const dir = await spool.beginCapture({
-    captureId: 'cap-old',
-    recordingId: 'rec-old',
-    uploadToken: 't'.repeat(43),
-    uploadUrl: `http://127.0.0.1:${(host.address() as AddressInfo).port}`,
-    startedAt: new Date().toISOString(),
-    monitors: ['0'],
-  });
-  const file = path.join(dir, 'cap-old-m0-00000.mp4');
-  fs.writeFileSync(file, 'video');
-  const item = await spool.addSegment(
-    {
-      captureId: 'cap-old',
-      index: 0,
-      monitorId: '0',
-      fileName: path.basename(file),
-      startedAt: new Date().toISOString(),
-      durationMs: 1000,
-      bytes: 5,
-      sha256: 'a'.repeat(64),
-    },
-    file,
+  const { root, spool, file, item, stateDir } = await oneSpooledSegment(
+    'cap-old',
+    `http://127.0.0.1:${(host.address() as AddressInfo).port}`,
   );
   const aside: { item: SpooledSegment; reason: string }[] = [];
   const uploader = new Uploader({
@@ -52,7 +30,7 @@ test('an expired upload token is final: the file is kept aside and reported, not
     logger: silentLogger,
     maxKbps: 0,
     retryMaxSeconds: 1,
-    stateDir: path.join(root, 'state'),
+    stateDir,
     onSetAside: (i, reason) => aside.push({ item: i, reason }),
   });
   uploader.enqueue(item);

@@ -1,37 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { silentLogger } from '@deskrec/core';
 import { test } from 'uvu';
-import { Spool, type SpooledSegment } from '../src/spool/spool.js';
+import type { SpooledSegment } from '../src/spool/spool.js';
 import { Uploader } from '../src/upload/uploader.js';
+import { oneSpooledSegment } from './support/one-spooled-segment.js';
 
 test('a queued file that vanished from the spool leaves the queue and is reported, instead of retrying forever', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deskrec-gone-'));
-  const spool = new Spool(path.join(root, 'spool'));
-  const dir = await spool.beginCapture({
-    captureId: 'cap-gone',
-    recordingId: 'rec-gone',
-    uploadToken: 't'.repeat(43),
-    uploadUrl: 'http://127.0.0.1:9',
-    startedAt: new Date().toISOString(),
-    monitors: ['0'],
-  });
-  const file = path.join(dir, 'cap-gone-m0-00000.mp4');
-  fs.writeFileSync(file, 'video');
-  const item = await spool.addSegment(
-    {
-      captureId: 'cap-gone',
-      index: 0,
-      monitorId: '0',
-      fileName: path.basename(file),
-      startedAt: new Date().toISOString(),
-      durationMs: 1000,
-      bytes: 5,
-      sha256: 'a'.repeat(64),
-    },
-    file,
+  const { root, spool, dir, file, item, stateDir } = await oneSpooledSegment(
+    'cap-gone',
+    'http://127.0.0.1:9',
   );
   fs.rmSync(file);
   const gone: SpooledSegment[] = [];
@@ -40,7 +18,7 @@ test('a queued file that vanished from the spool leaves the queue and is reporte
     logger: silentLogger,
     maxKbps: 0,
     retryMaxSeconds: 1,
-    stateDir: path.join(root, 'state'),
+    stateDir,
     onGone: (i) => gone.push(i),
   });
   uploader.enqueue(item);
