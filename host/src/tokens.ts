@@ -27,6 +27,8 @@ export const HOST_TOKENS = {
   ShutdownSignal: t<AbortSignal>('ShutdownSignal'),
   /** The tenant of events that name none (single-tenant call sources). */
   DefaultTenantId: t<string>('DefaultTenantId'),
+  /** This host's id in the cluster (stable per data folder). */
+  HostId: t<string>('HostId'),
 
   // Repositories: all the host's SQL.
   Repositories: t<Repositories>('Repositories'),
@@ -43,6 +45,7 @@ export const HOST_TOKENS = {
   CallsRepo: t<import('./db/repos/calls.js').CallsRepo>('CallsRepo'),
   CallLegsRepo: t<import('./db/repos/call-legs.js').CallLegsRepo>('CallLegsRepo'),
   RecordingsRepo: t<import('./db/repos/recordings.js').RecordingsRepo>('RecordingsRepo'),
+  HostsRepo: t<import('./db/repos/hosts.js').HostsRepo>('HostsRepo'),
   UploadGrantsRepo: t<import('./db/repos/upload-grants.js').UploadGrantsRepo>('UploadGrantsRepo'),
   MediaRepo: t<import('./db/repos/media.js').MediaRepo>('MediaRepo'),
   CallSearchRepo: t<import('./db/repos/call-search.js').CallSearchRepo>('CallSearchRepo'),
@@ -78,6 +81,7 @@ export const HOST_TOKENS = {
   CallIntake: t<import('./calls/call-intake.js').CallIntake>('CallIntake'),
   UnconfirmedCalls: t<import('./calls/unconfirmed-calls.js').UnconfirmedCalls>('UnconfirmedCalls'),
   Metrics: t<import('./api/metrics.js').HostMetrics>('Metrics'),
+  HostHeartbeat: t<import('./cluster/host-heartbeat.js').HostHeartbeat>('HostHeartbeat'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */
   WebListener: t<import('node:http').RequestListener>('WebListener'),

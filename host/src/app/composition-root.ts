@@ -13,6 +13,8 @@ import type { ControllerHooks } from '../api/deps.js';
 import { HostMetrics } from '../api/metrics.js';
 import { CallIntake } from '../calls/call-intake.js';
 import { UnconfirmedCalls } from '../calls/unconfirmed-calls.js';
+import { HostHeartbeat } from '../cluster/host-heartbeat.js';
+import { loadHostId } from '../cluster/host-id.js';
 import type { HostConfig } from '../config/schema.js';
 import { createController } from '../controller/index.js';
 import type { DatabaseHandle } from '../db/open-database.js';
@@ -76,6 +78,7 @@ export function registerStartedParts(c: DependencyContainer, parts: StartedParts
   value(HOST_TOKENS.StorageKinds, parts.storageKinds);
   value(HOST_TOKENS.ShutdownSignal, parts.signal);
   value(HOST_TOKENS.DefaultTenantId, parts.defaultTenantId);
+  value(HOST_TOKENS.HostId, loadHostId(parts.config.dataDir));
 }
 
 /** The directory agents see, with the default upload address filled in (it names the bound web port). */
@@ -116,6 +119,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
+    [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,

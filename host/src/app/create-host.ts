@@ -227,6 +227,9 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
           defaultTenantId: defaultTenant!.id,
         });
 
+        const heartbeat = resolve(container, HOST_TOKENS.HostHeartbeat);
+        await heartbeat.start();
+        s.stops.push(async () => heartbeat.stop());
         const uploads = resolve(container, HOST_TOKENS.UploadService);
         await uploads.start();
         await uploads.sweepUnfinished();

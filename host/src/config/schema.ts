@@ -133,6 +133,37 @@ export const HostConfigSchema = z
     })
       .strict()
       .prefault({}),
+    cluster: z
+      .object({
+        hostName: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('How this host is named to the other hosts and in logs; default the machine name'),
+        heartbeatSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(300)
+          .default(5)
+          .describe('This host writes its heartbeat to the database this often'),
+        hostGoneAfterSeconds: z
+          .number()
+          .int()
+          .min(2)
+          .max(3600)
+          .default(20)
+          .describe(
+            'A host whose heartbeat is older than this is taken as gone: other hosts take over its work',
+          ),
+      })
+      .strict()
+      .refine((c) => c.hostGoneAfterSeconds > c.heartbeatSeconds, {
+        error: 'hostGoneAfterSeconds must be longer than heartbeatSeconds',
+        path: ['hostGoneAfterSeconds'],
+      })
+      .prefault({}),
     calls: z
       .object({
         unconfirmedAfterSeconds: z

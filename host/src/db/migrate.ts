@@ -4,6 +4,7 @@ import { migrate0002Down, migrate0002Up } from './migrations/0002-call-legs.js';
 import { migrate0003Down, migrate0003Up } from './migrations/0003-call-audio-fetch.js';
 import { migrate0004Down, migrate0004Up } from './migrations/0004-call-confirmation.js';
 import { migrate0005Down, migrate0005Up } from './migrations/0005-upload-token-renewal.js';
+import { migrate0006Down, migrate0006Up } from './migrations/0006-hosts.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
@@ -15,6 +16,7 @@ export const provider: MigrationProvider = {
       '0003-call-audio-fetch': { up: migrate0003Up, down: migrate0003Down },
       '0004-call-confirmation': { up: migrate0004Up, down: migrate0004Down },
       '0005-upload-token-renewal': { up: migrate0005Up, down: migrate0005Down },
+      '0006-hosts': { up: migrate0006Up, down: migrate0006Down },
     };
   },
 };

@@ -5,6 +5,7 @@ import { AuditRepo } from './repos/audit.js';
 import { CallLegsRepo } from './repos/call-legs.js';
 import { CallSearchRepo } from './repos/call-search.js';
 import { CallsRepo } from './repos/calls.js';
+import { HostsRepo } from './repos/hosts.js';
 import { JobsRepo } from './repos/jobs.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
@@ -57,6 +58,7 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.StorageTargetsRepo, StorageTargetsRepo],
     [HOST_TOKENS.AuditRepo, AuditRepo],
     [HOST_TOKENS.JobsRepo, JobsRepo],
+    [HOST_TOKENS.HostsRepo, HostsRepo],
     [HOST_TOKENS.SegmentsRepo, SegmentsRepo],
     [HOST_TOKENS.CallsRepo, CallsRepo],
     [HOST_TOKENS.CallLegsRepo, CallLegsRepo],

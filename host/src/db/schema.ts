@@ -174,6 +174,14 @@ export interface SegmentsTable {
   error: string | null;
 }
 
+/** A host process sharing the database; its id is stable per data folder (cluster/host-id.ts). */
+export interface HostsTable {
+  id: string;
+  name: string;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
 export interface JobsTable {
   id: Generated<number>;
   tenant_id: string;
@@ -217,6 +225,7 @@ export interface Database {
   segments: SegmentsTable;
   jobs: JobsTable;
   audit_log: AuditLogTable;
+  hosts: HostsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -225,6 +234,7 @@ export type User = Selectable<UsersTable>;
 export type Workstation = Selectable<WorkstationsTable>;
 export type StorageTargetRow = Selectable<StorageTargetsTable>;
 export type Job = Selectable<JobsTable>;
+export type HostEntry = Selectable<HostsTable>;
 export type Call = Selectable<CallsTable>;
 export type CallLeg = Selectable<CallLegsTable>;
 export type Recording = Selectable<RecordingsTable>;
