@@ -168,6 +168,7 @@ export class Agent {
         monitors,
         login: this.watcher.current,
         presence: this.watcher.reading.presence,
+        captureBackend: backend.describe().slice(0, 512),
       }),
     });
     this.runner = new CaptureRunner({

@@ -48,6 +48,55 @@ for (const kind of await databaseKinds()) {
     assert.is(await dir.stateOf(ctx.t1, 'ws-1'), 'pending');
   });
 
+  test('the capture backend and every address the agent connected from are kept, per tenant', async (ctx) => {
+    const dir = ctx.repos.directory;
+    await dir.createPending({
+      tenantId: ctx.t2,
+      workstationId: 'ws-1',
+      secretHash: 'h2',
+      state: 'pending',
+      computerName: 'PC1',
+    });
+    const connect = (tenantId: string, remoteAddress: string, at: string) =>
+      dir.recordConnected({
+        tenantId,
+        workstationId: 'ws-1',
+        computerName: 'PC1',
+        os: { platform: 'linux', release: '6.1' },
+        agentVersion: '0.2.0',
+        captureBackend: 'ffmpeg 6.1 from @ffmpeg-installer, input x11grab on :0',
+        monitors: [],
+        login: null,
+        remoteAddress,
+        at: new Date(at),
+      });
+    await connect(ctx.t1, '10.0.0.5', '2026-01-02T03:00:00.000Z');
+    await connect(ctx.t1, '10.0.0.7', '2026-01-02T04:00:00.000Z');
+    await connect(ctx.t1, '10.0.0.5', '2026-01-02T05:00:00.000Z');
+    await connect(ctx.t2, '192.0.2.1', '2026-01-02T05:30:00.000Z');
+    const w = await ctx.repos.workstations.get(ctx.t1, 'ws-1');
+    assert.is(w?.captureBackend, 'ffmpeg 6.1 from @ffmpeg-installer, input x11grab on :0');
+    const details = await ctx.repos.workstationDetails.get(ctx.t1, 'ws-1');
+    assert.equal(
+      details?.addresses.map((a) => [
+        a.address,
+        a.connections,
+        a.firstSeen.toISOString(),
+        a.lastSeen.toISOString(),
+      ]),
+      [
+        ['10.0.0.5', 2, '2026-01-02T03:00:00.000Z', '2026-01-02T05:00:00.000Z'],
+        ['10.0.0.7', 1, '2026-01-02T04:00:00.000Z', '2026-01-02T04:00:00.000Z'],
+      ],
+    );
+    assert.equal(
+      (await ctx.repos.workstationDetails.get(ctx.t2, 'ws-1'))?.addresses.map((a) => a.address),
+      ['192.0.2.1'],
+    );
+    // Later tests count the workstations of the tenants.
+    await ctx.repos.workstations.delete(ctx.t2, ['ws-1']);
+  });
+
   test('presence, login and conflicts are recorded', async (ctx) => {
     const dir = ctx.repos.directory;
     const at = new Date('2026-01-02T03:04:05.000Z');

@@ -231,6 +231,7 @@ for (const kind of await databaseKinds()) {
     const secretDigest = createHash('sha256').update(identities[0]!.workstationSecret).digest('hex');
     assert.is(field('fingerprint'), secretDigest.slice(0, 16).toUpperCase().match(/.{4}/g)!.join(' '));
     assert.is(field('agent-version'), '0.3.0');
+    assert.match(field('capture-backend') ?? '', /Not reported by the agent/);
     assert.match(
       html,
       /<span class="mono">(::ffff:)?127\.0\.0\.1<\/span>\s*<span class="muted">last connection/,

@@ -64,6 +64,8 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
     monitors: z.array(MonitorSchema).max(16),
     login: LoginSchema.nullable(),
     presence: PresenceSchema,
+    /** The capture backend's own description (plugin, version, input); older agents leave it out. */
+    captureBackend: z.string().min(1).max(512).optional(),
   }),
   envelope('session', { login: LoginSchema.nullable(), presence: PresenceSchema }),
   envelope('capture.started', { captureId: id, startedAt: timestamp }),

@@ -184,6 +184,7 @@ export class AgentMessageHandler {
         ...(hello.domain === undefined ? {} : { domain: hello.domain }),
         os: hello.os,
         agentVersion: hello.agentVersion,
+        ...(hello.captureBackend === undefined ? {} : { captureBackend: hello.captureBackend }),
         monitors: hello.monitors,
         login: hello.login,
         ...(connection.remoteAddress === undefined ? {} : { remoteAddress: connection.remoteAddress }),

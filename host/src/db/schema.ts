@@ -70,6 +70,8 @@ export interface WorkstationsTable {
   domain: string | null;
   os: Json<{ platform: string; release: string } | null> | null;
   agent_version: string | null;
+  /** What the agent reported as its capture backend (e.g. ffmpeg's version and input). */
+  capture_backend: string | null;
   monitors: Json<unknown[]>;
   login: string | null;
   remote_address: string | null;
@@ -174,6 +176,16 @@ export interface SegmentsTable {
   error: string | null;
 }
 
+/** Every address a workstation's agent connected from. */
+export interface WorkstationAddressesTable {
+  tenant_id: string;
+  workstation_id: string;
+  address: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  connections: Generated<number>;
+}
+
 /** A host process sharing the database; its id is stable per data folder (cluster/host-id.ts). */
 export interface HostsTable {
   id: string;
@@ -226,6 +238,7 @@ export interface Database {
   jobs: JobsTable;
   audit_log: AuditLogTable;
   hosts: HostsTable;
+  workstation_addresses: WorkstationAddressesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -14,6 +14,7 @@ export interface WorkstationPresence {
   domain?: string;
   os: { platform: string; release: string };
   agentVersion: string;
+  captureBackend?: string;
   monitors: Monitor[];
   login: string | null;
   remoteAddress?: string;

@@ -16,6 +16,7 @@ const WorkstationSchema = z
     domain: z.string().nullable(),
     os: z.object({ platform: z.string(), release: z.string() }).nullable(),
     agentVersion: z.string().nullable(),
+    captureBackend: z.string().nullable().describe('The capture backend the agent reported'),
     monitors: z.array(z.unknown()),
     login: z.string().nullable(),
     remoteAddress: z.string().nullable(),

@@ -17,6 +17,8 @@ export interface WorkstationDetails {
   recordings: number;
   /** The agent's latest spool reports (files it could not upload, a full or unwritable spool), newest first. */
   spoolReports: { at: Date; kind: string; reason: string; fileName?: string }[];
+  /** Every address the agent connected from, latest first (at most 20). */
+  addresses: { address: string; firstSeen: Date; lastSeen: Date; connections: number }[];
 }
 
 const ERROR_PREFIXES = ['capture failed:%', 'agent refused:%'];
@@ -33,7 +35,7 @@ export class WorkstationDetailsRepo {
       .where('id', '=', workstationId)
       .executeTakeFirst();
     if (!row) return undefined;
-    const [failed, count, reports] = await Promise.all([
+    const [failed, count, reports, addresses] = await Promise.all([
       this.db
         .selectFrom('recordings')
         .select(['id', 'started_at', 'ended_at', 'end_reason'])
@@ -59,6 +61,14 @@ export class WorkstationDetailsRepo {
         .orderBy('at', 'desc')
         .limit(10)
         .execute(),
+      this.db
+        .selectFrom('workstation_addresses')
+        .select(['address', 'first_seen', 'last_seen', 'connections'])
+        .where('tenant_id', '=', tenantId)
+        .where('workstation_id', '=', workstationId)
+        .orderBy('last_seen', 'desc')
+        .limit(20)
+        .execute(),
     ]);
     return {
       identityFingerprint: fingerprintOf(row.secret_hash),
@@ -77,6 +87,12 @@ export class WorkstationDetailsRepo {
           }
         : null,
       recordings: Number(count.n),
+      addresses: addresses.map((a) => ({
+        address: a.address,
+        firstSeen: new Date(a.first_seen),
+        lastSeen: new Date(a.last_seen),
+        connections: Number(a.connections),
+      })),
       spoolReports: reports.map((r) => {
         const detail = (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as {
           reason?: string;

@@ -119,12 +119,30 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
         agent_version: p.agentVersion,
         monitors: JSON.stringify(p.monitors),
         login: p.login,
+        capture_backend: p.captureBackend ?? null,
         remote_address: p.remoteAddress ?? null,
         online: true,
         last_seen: p.at,
       })
       .where('tenant_id', '=', p.tenantId)
       .where('id', '=', p.workstationId)
+      .execute();
+    if (p.remoteAddress === undefined) return;
+    await this.db
+      .insertInto('workstation_addresses')
+      .values({
+        tenant_id: p.tenantId,
+        workstation_id: p.workstationId,
+        address: p.remoteAddress,
+        first_seen: p.at,
+        last_seen: p.at,
+      })
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'workstation_id', 'address']).doUpdateSet((eb) => ({
+          last_seen: p.at,
+          connections: eb('workstation_addresses.connections', '+', 1),
+        })),
+      )
       .execute();
   }
 

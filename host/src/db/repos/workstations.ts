@@ -12,6 +12,7 @@ export interface WorkstationView {
   domain: string | null;
   os: { platform: string; release: string } | null;
   agentVersion: string | null;
+  captureBackend: string | null;
   monitors: unknown[];
   login: string | null;
   remoteAddress: string | null;
@@ -30,6 +31,7 @@ function toView(row: Workstation): WorkstationView {
     domain: row.domain,
     os: row.os,
     agentVersion: row.agent_version,
+    captureBackend: row.capture_backend,
     monitors: row.monitors ?? [],
     login: row.login,
     remoteAddress: row.remote_address,

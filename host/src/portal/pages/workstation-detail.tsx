@@ -109,7 +109,13 @@ export function workstationDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
               <dt>Agent version</dt>
               <dd data-field="agent-version">{w.agentVersion ?? '—'}</dd>
               <dt>Capture backend</dt>
-              <dd class="muted">Not reported by the agent</dd>
+              {w.captureBackend ? (
+                <dd data-field="capture-backend">{w.captureBackend}</dd>
+              ) : (
+                <dd class="muted" data-field="capture-backend">
+                  Not reported by the agent
+                </dd>
+              )}
             </dl>
           </section>
           <section class="panel" aria-labelledby="ws-conn-h">
@@ -135,10 +141,25 @@ export function workstationDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
               <dt>IP addresses</dt>
               <dd>
                 <ul class="plain" data-field="addresses">
-                  <li>
-                    <span class="mono">{w.remoteAddress ?? '—'}</span>{' '}
-                    <span class="muted">last connection</span>
-                  </li>
+                  {more.addresses.length ? (
+                    more.addresses.map((a, i) => (
+                      <li>
+                        <span class="mono">{a.address}</span>{' '}
+                        <span class="muted">
+                          {i === 0 ? 'last connection, ' : ''}
+                          {a.connections === 1 ? '1 connection' : `${a.connections} connections`},{' '}
+                          <LocalTime at={a.firstSeen} />
+                          {' – '}
+                          <LocalTime at={a.lastSeen} />
+                        </span>
+                      </li>
+                    ))
+                  ) : (
+                    <li>
+                      <span class="mono">{w.remoteAddress ?? '—'}</span>{' '}
+                      <span class="muted">last connection</span>
+                    </li>
+                  )}
                   {more.conflict ? (
                     <li class="error">
                       <span class="mono">{more.conflict.address ?? 'unknown address'}</span> presented this id
@@ -152,7 +173,7 @@ export function workstationDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
                     </li>
                   ) : null}
                 </ul>
-                <p class="help">Earlier addresses are not kept.</p>
+                <p class="help">The latest 20 addresses, newest first.</p>
               </dd>
             </dl>
           </section>
