@@ -21,10 +21,6 @@ export class HostHeartbeat {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  get goneAfterMs(): number {
-    return this.config.cluster.hostGoneAfterSeconds * 1000;
-  }
-
   async start(): Promise<void> {
     await this.hosts.started(this.hostId, this.config.cluster.hostName ?? hostname());
     this.timer = setInterval(() => void this.beat(), this.config.cluster.heartbeatSeconds * 1000);

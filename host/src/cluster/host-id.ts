@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HOST_ID = /^host_[0-9a-f]{16}$/;
@@ -23,6 +23,14 @@ export function loadHostId(dataDir: string): string {
   const id = `host_${randomBytes(8).toString('hex')}`;
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, `${id}\n`, { mode: 0o600 });
-  renameSync(partial, file);
-  return readFileSync(file, 'utf8').trim();
+  try {
+    // A link never replaces a file: of two hosts started on one folder at once, both end with the first id.
+    linkSync(partial, file);
+    return id;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return loadHostId(dataDir);
+  } finally {
+    unlinkSync(partial);
+  }
 }
