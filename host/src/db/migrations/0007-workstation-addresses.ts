@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
  * What capture backend an agent reported, and every address a workstation connected from (not only the
  * latest), so an admin can tell a moved machine from a copied identity.
  */
-export async function migrate0015Up(db: Kysely<unknown>): Promise<void> {
+export async function migrate0007Up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table workstations add column capture_backend text`.execute(db);
   await sql`create table workstation_addresses (
     tenant_id text not null,
@@ -18,7 +18,7 @@ export async function migrate0015Up(db: Kysely<unknown>): Promise<void> {
   )`.execute(db);
 }
 
-export async function migrate0015Down(db: Kysely<unknown>): Promise<void> {
+export async function migrate0007Down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table workstation_addresses`.execute(db);
   await sql`alter table workstations drop column capture_backend`.execute(db);
 }
