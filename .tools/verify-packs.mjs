@@ -80,7 +80,16 @@ try {
   const lock = readJson(path.join(root, 'package-lock.json'));
   const entries = { '': { name: 'deskrec-packs-check', dependencies } };
   const byName = new Map(packages.map((p) => [p.pkg.name, p]));
+  // A workspace's own nested copies (a version that differs from the hoisted one) go under its installed
+  // package; without them npm would have to ask the registry which version satisfies the tarball's range.
+  const nestedIn = (key) => packages.find((p) => key.startsWith(`${p.dir}/node_modules/`));
   for (const [key, value] of Object.entries(lock.packages)) {
+    const owner = nestedIn(key);
+    if (owner && !value.link) {
+      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...rest } = value;
+      entries[`node_modules/${owner.pkg.name}/${key.slice(owner.dir.length + 1)}`] = rest;
+      continue;
+    }
     if (!key.startsWith('node_modules/')) continue;
     const name = key.slice('node_modules/'.length);
     const own = byName.get(name);
