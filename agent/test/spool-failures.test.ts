@@ -75,8 +75,11 @@ fullTest(
       rig.sent.some((m) => m.type === 'capture.failed' || m.type === 'capture.stopped'),
     );
     if (rig.runner.activeCaptureId) await rig.runner.stop('call ended');
+    // Recovery may discard the partial segment and so free some space: the state after it is not fixed,
+    // but the spool-full report it left for the host is.
+    await rig.recovered();
     await rig.health.check();
-    assert.equal(rig.health.state, 'full');
+    assert.ok(rig.outbox.pending >= 1, 'the spool-full report waits for the host');
     assert.deepEqual(rig.reports(), [], 'nothing is sent while the host is away');
 
     await fs.rm(filler);
