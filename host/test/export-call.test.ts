@@ -211,6 +211,10 @@ for (const kind of await databaseKinds()) {
       },
       { callSeconds: 4 },
     );
+    const page = await (await c.p.fetch(`/calls/${call.callId}`, { cookie: c.admin })).text();
+    assert.match(page, `href="/api/calls/${call.callId}/export" download`);
+    assert.match(page, 'Download call');
+    assert.match(page, `href="/api/calls/${call.callId}/export?monitor=1" download`);
     const both = await probeMedia((await download(c, `/api/calls/${call.callId}/export`)).file);
     assert.equal([both.width, both.height, both.audioStreams], [640, 180, 0]);
     const one = await download(c, `/api/calls/${call.callId}/export?monitor=1`);
