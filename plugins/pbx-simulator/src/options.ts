@@ -125,6 +125,12 @@ export const SimulatorOptionsSchema = z.object({
     .optional()
     .describe('Seed for reproducible traffic; unset picks a random one (logged at start)'),
   callIdPrefix: z.string().max(64).default('sim-').describe('Prefix of generated call ids'),
+  audio: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Record a synthetic conversation (8 kHz WAV in the plugin’s data folder) for each answered call and report it on its last call.ended, so the host stores it as the call’s audio',
+    ),
   tenant: z
     .string()
     .max(128)
