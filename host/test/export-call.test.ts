@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -263,6 +263,16 @@ for (const kind of await databaseKinds()) {
       { audio: null, segments: [{ file: c.seg4, offsetMs: 0, durationMs: 4000, stored: false }] },
       { callSeconds: 4 },
     );
+    const garbage = join(c.dir.path, 'garbage.mp4');
+    await writeFile(garbage, randomBytes(50_000));
+    const broken = await seedCall(
+      c.p,
+      { audio: null, segments: [{ file: garbage, offsetMs: 0, durationMs: 4000 }] },
+      { callSeconds: 4 },
+    );
+    const failed = await c.p.fetch(`/api/calls/${broken.callId}/export`, { cookie: c.admin });
+    assert.is(failed.status, 502, 'a file ffmpeg cannot read is an error answer, not a broken download');
+    assert.match(((await failed.json()) as { error: { code: string } }).error.code, 'export-failed');
     const unknown = await c.p.fetch(`/api/calls/${randomUUID()}/export`, { cookie: c.admin });
     assert.is(unknown.status, 404);
     const waiting = await c.p.fetch(`/api/calls/${pending.callId}/export`, { cookie: c.admin });

@@ -161,7 +161,7 @@ export function createExportRoutes(deps: ExportDeps): Hono<ApiEnv> {
       );
     }
 
-    // Ends with ffmpeg, or as soon as the client goes away.
+    // Closes the feed when ffmpeg ends (it ends when the client goes away).
     const ended = new AbortController();
     const clientGone = c.req.raw.signal;
     running++;
@@ -184,12 +184,16 @@ export function createExportRoutes(deps: ExportDeps): Hono<ApiEnv> {
         feed.add({ path: `lane-${i}.ffconcat`, text: laneList(lane, i, inputs) });
       });
       const { fps } = await deps.repos.settings.get(session.tenantId);
-      const stream = await startFfmpeg(deps.ffmpegPath, ffmpegArgs(plan, inputs, fps), (error) => {
-        release();
-        if (error && !clientGone.aborted)
-          deps.logger.error({ callId: loaded.call.id, err: error }, 'Export: ffmpeg failed');
-      });
-      clientGone.addEventListener('abort', () => stream.kill(), { once: true });
+      const stream = await startFfmpeg(
+        deps.ffmpegPath,
+        ffmpegArgs(plan, inputs, fps),
+        clientGone,
+        (error) => {
+          release();
+          if (error && !clientGone.aborted)
+            deps.logger.error({ callId: loaded.call.id, err: error }, 'Export: ffmpeg failed');
+        },
+      );
       return new Response(stream.body, {
         status: 200,
         headers: {

@@ -3,8 +3,6 @@ import { spawn } from 'node:child_process';
 export interface FfmpegStream {
   /** The encoded MP4 as a web stream; cancelling it (the client went away) kills ffmpeg. */
   body: ReadableStream<Uint8Array>;
-  pid: number | undefined;
-  kill(): void;
 }
 
 export class FfmpegFailed extends Error {}
@@ -13,7 +11,13 @@ export class FfmpegFailed extends Error {}
  * Starts ffmpeg and waits for its first output bytes, so a failure before any byte (an unreadable segment,
  * a broken file) is an error answer rather than a truncated download. stderr keeps only its tail.
  */
-export async function startFfmpeg(ffmpegPath: string, args: string[], onEnd: (error?: string) => void) {
+export async function startFfmpeg(
+  ffmpegPath: string,
+  args: string[],
+  /** The client went away: ffmpeg is killed, whether it has written anything or not. */
+  signal: AbortSignal,
+  onEnd: (error?: string) => void,
+) {
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -24,13 +28,18 @@ export async function startFfmpeg(ffmpegPath: string, args: string[], onEnd: (er
   };
   const exited = new Promise<string | undefined>((resolve) => {
     child.once('error', (error) => resolve(error.message));
-    child.once('close', (code, signal) =>
+    child.once('close', (code, killedBy) =>
       resolve(
-        code === 0 ? undefined : `ffmpeg ended with ${signal ?? `exit code ${code}`}: ${stderr.trim()}`,
+        code === 0 ? undefined : `ffmpeg ended with ${killedBy ?? `exit code ${code}`}: ${stderr.trim()}`,
       ),
     );
   });
-  void exited.then(onEnd);
+  if (signal.aborted) kill();
+  signal.addEventListener('abort', kill, { once: true });
+  void exited.then((error) => {
+    signal.removeEventListener('abort', kill);
+    onEnd(error);
+  });
   const first = await new Promise<Buffer | undefined>((resolve) => {
     child.stdout.once('data', (chunk: Buffer) => {
       child.stdout.pause();
@@ -72,5 +81,5 @@ export async function startFfmpeg(ffmpegPath: string, args: string[], onEnd: (er
     },
     { highWaterMark: 8 },
   );
-  return { body, pid: child.pid, kill } satisfies FfmpegStream;
+  return { body } satisfies FfmpegStream;
 }
