@@ -252,6 +252,39 @@ for (const kind of await databaseKinds()) {
     await until('ffmpeg to be gone', async () => (await ffmpegChildren()).length === 0, 10_000, 50);
   });
 
+  test('a third export while two run is refused with 503 and Retry-After', async (c) => {
+    const call = await seedCall(
+      c.p,
+      { audio: null, segments: [{ file: c.seg4, offsetMs: 0, durationMs: 4000 }] },
+      { callSeconds: 7200 },
+    );
+    const abort = new AbortController();
+    const path = `/api/calls/${call.callId}/export`;
+    // Unread, the first two stay running: ffmpeg waits on the full pipe.
+    const running = await Promise.all(
+      [1, 2].map(() => c.p.fetch(path, { cookie: c.admin, signal: abort.signal })),
+    );
+    assert.equal(
+      running.map((r) => r.status),
+      [200, 200],
+    );
+    const third = await c.p.fetch(path, { cookie: c.admin });
+    assert.is(third.status, 503);
+    assert.is(third.headers.get('retry-after'), '30');
+    await third.arrayBuffer();
+    abort.abort();
+    await until(
+      'both ffmpeg processes to be gone',
+      async () => (await ffmpegChildren()).length === 0,
+      10_000,
+      50,
+    );
+    const again = await c.p.fetch(path, { cookie: c.admin, signal: AbortSignal.timeout(60_000) });
+    assert.is(again.status, 200, 'the slots are free again');
+    await again.body!.cancel();
+    await until('its ffmpeg to be gone', async () => (await ffmpegChildren()).length === 0, 10_000, 50);
+  });
+
   test('unknown call 404, nothing stored 409, no session 401, another tenant 404', async (c) => {
     const stored = await seedCall(
       c.p,

@@ -12,7 +12,7 @@ import { type FeedItem, openFeed } from './feed-server.js';
 import { type ExportInputs, ffmpegArgs, laneList } from './ffmpeg-args.js';
 import { FfmpegFailed, startFfmpeg } from './ffmpeg-stream.js';
 
-export const EXPORT_ROUTE = '/api/calls/:callId/export';
+const EXPORT_ROUTE = '/api/calls/:callId/export';
 
 export interface ExportDeps {
   repos: Pick<Repositories, 'sessions' | 'audit' | 'callSearch' | 'settings'>;
