@@ -129,7 +129,7 @@ export const SimulatorOptionsSchema = z.object({
     .boolean()
     .default(false)
     .describe(
-      'Record a synthetic conversation (8 kHz WAV in the plugin’s data folder) for each answered call and report it on its last call.ended, so the host stores it as the call’s audio',
+      'Write a synthetic conversation (8 kHz WAV) per answered call; its last call.ended brings it as the call’s audio',
     ),
   tenant: z
     .string()
