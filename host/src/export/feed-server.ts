@@ -17,7 +17,6 @@ export interface Feed {
   /** `http://127.0.0.1:<port>/<token>`; every item is under it. */
   base: string;
   add(item: FeedItem): void;
-  close(): void;
 }
 
 /**
@@ -76,11 +75,14 @@ export async function openFeed(signal: AbortSignal): Promise<Feed> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const close = () => {
-    server.close();
-    server.closeAllConnections();
-  };
-  signal.addEventListener('abort', close, { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      server.close();
+      server.closeAllConnections();
+    },
+    { once: true },
+  );
   const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}/${token}`, add: (item) => byPath.set(item.path, item), close };
+  return { base: `http://127.0.0.1:${port}/${token}`, add: (item) => byPath.set(item.path, item) };
 }
