@@ -415,13 +415,16 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
                   <span>
                     {' '}
                     or one monitor:{' '}
-                    {data.monitors.map((m) => (
-                      <a
-                        href={`/api/calls/${encodeURIComponent(call.id)}/export?monitor=${encodeURIComponent(m)}`}
-                        download
-                      >
-                        {m}{' '}
-                      </a>
+                    {data.monitors.map((m, i) => (
+                      <>
+                        {i ? ', ' : ''}
+                        <a
+                          href={`/api/calls/${encodeURIComponent(call.id)}/export?monitor=${encodeURIComponent(m)}`}
+                          download
+                        >
+                          {m}
+                        </a>
+                      </>
                     ))}
                   </span>
                 ) : null}
