@@ -70,6 +70,25 @@ test('the demo records a simulated call for its auto-authorized agent and stops 
     assert.ok((await fs.stat(file)).size > 0, `${file} holds the uploaded video`);
   }
 
+  // The simulator recorded a conversation for the call; the host stored it as the call's audio.
+  const audio = await until(
+    'the call’s audio to be stored',
+    async () =>
+      db
+        .selectFrom('calls')
+        .select(['audio_key', 'audio_fetch'])
+        .where('external_call_id', '=', stored.callId)
+        .where('audio_key', 'is not', null)
+        .executeTakeFirst(),
+    60_000,
+  );
+  assert.match(audio.audio_key!, /-audio\.wav$/);
+  assert.match(audio.audio_fetch!, /^recorded by the source, \d+ bytes stored$/);
+  const wav = await fs.readFile(path.join(dataDir, 'recordings', ...audio.audio_key!.split('/')));
+  assert.equal(wav.subarray(0, 4).toString('ascii'), 'RIFF');
+  // At least the simulator's shortest call (15 s) of 8 kHz 16-bit mono.
+  assert.ok(wav.length >= 44 + 15 * 8000 * 2, `${wav.length} bytes of audio`);
+
   const workstations = await demo.host
     .services()
     .repos.workstations.list(demo.tenantId, { state: 'authorized' });

@@ -25,7 +25,10 @@ function presentedToken(c: Context): string | undefined {
 }
 
 /** Requires a live session (cookie or bearer token); answers 401 otherwise. */
-export function requireSession(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+export function requireSession(deps: {
+  repos: Pick<ApiDeps['repos'], 'sessions'>;
+  clock: ApiDeps['clock'];
+}): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     c.set('ip', clientIp(c));
     const token = presentedToken(c);

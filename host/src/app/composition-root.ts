@@ -20,6 +20,8 @@ import { createController } from '../controller/index.js';
 import type { DatabaseHandle } from '../db/open-database.js';
 import { classes, once } from '../db/register-repositories.js';
 import { type DependencyContainer, resolve } from '../di.js';
+import { createExportRoutes } from '../export/export-routes.js';
+import { hostFfmpegPath } from '../export/ffmpeg-path.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
@@ -214,6 +216,14 @@ export function registerServices(c: DependencyContainer): void {
           targets: resolve(at, HOST_TOKENS.TargetResolver),
           clock,
           logger,
+        }) as unknown as Hono<never>,
+        createExportRoutes({
+          repos,
+          targets: resolve(at, HOST_TOKENS.TargetResolver),
+          clock,
+          logger,
+          ffmpegPath: hostFfmpegPath(),
+          maxConcurrent: 2,
         }) as unknown as Hono<never>,
         createPortal({
           api,

@@ -55,6 +55,8 @@ const SIMULATOR = {
     abandonedProbability: 0,
     wrapUpSeconds: 5,
     callIdPrefix: 'demo-',
+    // A synthetic conversation per call, so the player has sound.
+    audio: true,
   },
 };
 

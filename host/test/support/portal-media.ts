@@ -93,7 +93,7 @@ export async function seedCall(
   p: PortalHost,
   files: {
     audio: string | null;
-    segments: { file: string; offsetMs: number; durationMs: number; stored?: boolean }[];
+    segments: { file: string; offsetMs: number; durationMs: number; stored?: boolean; monitor?: string }[];
   },
   options: { callSeconds: number; tenantId?: string; fromNumber?: string; userId?: string | null } = {
     callSeconds: 10,
@@ -166,7 +166,7 @@ export async function seedCall(
         id,
         tenant_id: tenantId,
         recording_id: recordingId,
-        monitor_id: '0',
+        monitor_id: seg.monitor ?? '0',
         idx,
         started_at: new Date(start.getTime() + seg.offsetMs),
         duration_ms: seg.durationMs,

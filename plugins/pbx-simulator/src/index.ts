@@ -30,5 +30,10 @@ export default definePlugin({
   options: SimulatorOptionsSchema,
   capabilities: SIMULATOR_CAPABILITIES,
   create: (options, context) =>
-    new SimulatorSource(options, { clock: context.clock, logger: context.logger, signal: context.signal }),
+    new SimulatorSource(options, {
+      clock: context.clock,
+      logger: context.logger,
+      signal: context.signal,
+      audioDir: `${context.dataDir}/audio`,
+    }),
 });

@@ -125,6 +125,12 @@ export const SimulatorOptionsSchema = z.object({
     .optional()
     .describe('Seed for reproducible traffic; unset picks a random one (logged at start)'),
   callIdPrefix: z.string().max(64).default('sim-').describe('Prefix of generated call ids'),
+  audio: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Write a synthetic conversation (8 kHz WAV) per answered call; its last call.ended brings it as the call’s audio',
+    ),
   tenant: z
     .string()
     .max(128)

@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
+import path from 'node:path';
 import type {
+  CallEvent,
   CallEventSink,
   CallEventSource,
   CallEventSourceCapabilities,
@@ -8,6 +10,7 @@ import type {
   SourceHealth,
   SourceState,
 } from '@deskrec/core';
+import { writeCallAudio } from './call-audio.js';
 import { MinHeap } from './min-heap.js';
 import type { SimulatorOptions } from './options.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
@@ -25,6 +28,14 @@ export interface SimulatorDeps {
   signal?: AbortSignal;
   /** Real timers unless given. */
   scheduler?: Scheduler;
+  /** Where the `audio` option writes each call's recording (inside the plugin's data folder). */
+  audioDir?: string;
+}
+
+/** An answered call whose audio is written when its last leg ends. */
+interface AudioPlan {
+  startMs: number;
+  endMs: number;
 }
 
 /**
@@ -40,6 +51,7 @@ export class SimulatorSource implements CallEventSource {
   private sink: CallEventSink | undefined;
   private plan: TrafficPlan | undefined;
   private readonly pending = new MinHeap<PlannedEvent>(plannedBefore);
+  private readonly audioPlans = new Map<number, AudioPlan>();
   private nextCall: PlannedCall | undefined;
   private timer: unknown;
   private startedAtMs = 0;
@@ -79,6 +91,7 @@ export class SimulatorSource implements CallEventSource {
     this.timer = undefined;
     this.deps.signal?.removeEventListener('abort', this.onAbort);
     this.pending.clear();
+    this.audioPlans.clear();
     this.nextCall = undefined;
     this.plan = undefined;
     this.sink = undefined;
@@ -95,6 +108,30 @@ export class SimulatorSource implements CallEventSource {
     return health;
   }
 
+  private emit(sink: CallEventSink, event: CallEvent): void {
+    try {
+      sink.event(event);
+    } catch (error) {
+      this.deps.logger.error({ err: error, callId: event.callId }, 'call-event sink failed');
+    }
+    this.emitted++;
+    this.lastEventAt = event.at;
+  }
+
+  /** Writes the call's audio, then sends its last call.ended with the file (without it if writing failed). */
+  private async endWithAudio(sink: CallEventSink, due: PlannedEvent, at: Date, audio: AudioPlan) {
+    const file = path.join(this.deps.audioDir!, `${due.event.callId.replace(/[^A-Za-z0-9._-]/g, '_')}.wav`);
+    try {
+      await writeCallAudio(file, (audio.endMs - audio.startMs) / 1000, (this.seed ?? 0) + due.call);
+    } catch (error) {
+      this.deps.logger.error({ err: error, callId: due.event.callId }, 'simulated call audio not written');
+      if (this.sink === sink) this.emit(sink, { ...due.event, at });
+      return;
+    }
+    if (this.sink !== sink) return;
+    this.emit(sink, { ...due.event, at, audio: { path: file, contentType: 'audio/wav' } });
+  }
+
   /** Takes in every call that has arrived, emits every event that is due, then sleeps until the next one. */
   private tick(): void {
     this.timer = undefined;
@@ -103,18 +140,22 @@ export class SimulatorSource implements CallEventSource {
     const elapsed = this.scheduler.now() - this.startedPerf;
     while (this.nextCall && this.nextCall.arrivalMs <= elapsed) {
       for (const event of this.nextCall.events) this.pending.push(event);
+      const { legs } = this.nextCall;
+      if (this.options.audio && this.deps.audioDir && legs.length) {
+        this.audioPlans.set(this.nextCall.index, { startMs: legs[0]!.startMs, endMs: legs.at(-1)!.endMs });
+      }
       this.nextCall = this.plan.next();
     }
     for (let due = this.pending.peek(); due && due.offsetMs <= elapsed; due = this.pending.peek()) {
       this.pending.pop();
       const at = new Date(this.startedAtMs + due.offsetMs);
-      try {
-        sink.event({ ...due.event, at });
-      } catch (error) {
-        this.deps.logger.error({ err: error, callId: due.event.callId }, 'call-event sink failed');
+      const audio = this.audioPlans.get(due.call);
+      if (audio && due.event.type === 'call.ended' && due.offsetMs === audio.endMs) {
+        this.audioPlans.delete(due.call);
+        void this.endWithAudio(sink, due, at, audio);
+        continue;
       }
-      this.emitted++;
-      this.lastEventAt = at;
+      this.emit(sink, { ...due.event, at });
       // The sink may have stopped us.
       if (this.sink !== sink) return;
     }

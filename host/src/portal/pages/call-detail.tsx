@@ -403,6 +403,33 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
             <h2 class="section" id="dl-h">
               Downloads
             </h2>
+            {stored.length ? (
+              <p data-export>
+                <a class="btn" href={`/api/calls/${encodeURIComponent(call.id)}/export`} download>
+                  Download call
+                </a>{' '}
+                <span class="muted">
+                  one MP4 with the screen{data.monitors.length > 1 ? 's side by side' : ''} and the audio
+                </span>
+                {data.monitors.length > 1 ? (
+                  <span>
+                    {' '}
+                    or one monitor:{' '}
+                    {data.monitors.map((m, i) => (
+                      <>
+                        {i ? ', ' : ''}
+                        <a
+                          href={`/api/calls/${encodeURIComponent(call.id)}/export?monitor=${encodeURIComponent(m)}`}
+                          download
+                        >
+                          {m}
+                        </a>
+                      </>
+                    ))}
+                  </span>
+                ) : null}
+              </p>
+            ) : null}
             <ul>
               {call.audio_key ? (
                 <li>
