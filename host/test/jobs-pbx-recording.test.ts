@@ -142,6 +142,32 @@ for (const kind of await databaseKinds()) {
     );
   });
 
+  test('a transfer names the recording on each agent’s end: one job fetches it', async () => {
+    const file = `${SPOOL}transfer.wav`;
+    for (const [type, agent] of [
+      ['call.started', '7001'],
+      ['call.started', '7002'],
+      ['call.ended', '7001'],
+      ['call.ended', '7002'],
+    ] as const) {
+      const event = CallEventSchema.parse({
+        type,
+        callId: 'pbx-xfer',
+        at: h.clock.now(),
+        agent: { by: 'extension', value: agent },
+        ...(type === 'call.ended' ? { recording: { file } } : {}),
+      });
+      await h.host.runtime().orchestrator.handleCallEvent(h.tenantId, 'crm', event);
+    }
+    const call = await callRow(h, 'pbx-xfer');
+    const jobs = await h.db
+      .selectFrom('jobs')
+      .select('payload')
+      .where('kind', '=', 'fetch-pbx-recording')
+      .execute();
+    assert.equal(jobs.filter((j) => (j.payload as { callId: string }).callId === call!.id).length, 1);
+  });
+
   test('a file name that leaves the folder is refused, never read, and logged as an error', async () => {
     const before = requests.length;
     const cases = [

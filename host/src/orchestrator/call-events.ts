@@ -368,7 +368,8 @@ export class CallEvents {
     file: string,
   ): Promise<void> {
     const call = await this.calls.find(tenantId, sourceId, externalCallId);
-    if (!call || call.audio_key) return;
+    // Each agent's end names the same file (a transfer): one job fetches it.
+    if (!call || call.audio_key || call.audio_fetch?.startsWith(WAITING)) return;
     await this.calls.noteAudioFetch(tenantId, call.id, `${WAITING} ${file}`);
     await this.jobs.enqueue(tenantId, FETCH_PBX_RECORDING_JOB, { callId: call.id, sourceId, file });
     this.signal.notify();

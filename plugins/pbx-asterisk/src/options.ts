@@ -70,7 +70,7 @@ export const AsteriskOptionsSchema = z.object({
     .describe(
       'Channel variables holding the call’s recording file, reported on `call.ended` for the host to fetch: read from `VarSet` (add `dialplan` to eventMask) and from `ChanVariable` headers (manager.conf `channelvars`); MixMonitor sets MIXMONITOR_FILENAME',
     ),
-  recordingUserEventHeaders: z
+  recordingHeaders: z
     .array(z.string().min(1).max(80))
     .default([])
     .describe(

@@ -19,9 +19,9 @@ export class RecordingNames {
   private readonly variables: string[];
   private readonly headers: string[];
 
-  constructor(options: Pick<AsteriskOptions, 'recordingVariables' | 'recordingUserEventHeaders'>) {
+  constructor(options: Pick<AsteriskOptions, 'recordingVariables' | 'recordingHeaders'>) {
     this.variables = options.recordingVariables.map((name) => name.toLowerCase());
-    this.headers = options.recordingUserEventHeaders.map((name) => name.toLowerCase());
+    this.headers = options.recordingHeaders.map((name) => name.toLowerCase());
   }
 
   /** Events read only for the recording they may name. */

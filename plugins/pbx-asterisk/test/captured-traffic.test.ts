@@ -132,7 +132,7 @@ if (!enabled) {
       const { events, problems } = await replayAmi(wire('outbound-answered-caller-hangup.txt'), {
         agentIdentity: 'caller-id',
         agentExtensionPattern: '^\\d+(-\\d+)?$',
-        recordingUserEventHeaders: ['MonFile'],
+        recordingHeaders: ['MonFile'],
       });
       assert.deepEqual(problems, []);
       assert.deepEqual(summary(events), [

@@ -93,7 +93,7 @@ recordings('a configured channel variable and a dialplan UserEvent header', asyn
     UserEvent: 'CallMonitor',
     MonFile: '/rec/b.wav',
   });
-  const user = await replayAmi(call(userEvent), { recordingUserEventHeaders: ['MonFile'] });
+  const user = await replayAmi(call(userEvent), { recordingHeaders: ['MonFile'] });
   assert.deepEqual(user.problems, []);
   assert.deepEqual(user.events[1]?.recording, { file: '/rec/b.wav' });
   const notConfigured = await replayAmi(call(userEvent));
