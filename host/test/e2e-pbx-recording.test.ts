@@ -70,11 +70,15 @@ test('Asterisk: MixMonitor names the file over AMI; the host fetches it from the
   ].join('\r\n');
   await pbx.loggedIn;
   await pbx.send(talking + mixMonitor + hangup);
-  const waiting = await eventually('the call to wait for the recording', async () => {
-    await h!.runDueJobs();
-    const row = await callRow(h!, '1700000100.1');
-    return row?.audio_fetch?.includes('does not exist') ? row : undefined;
-  });
+  const waiting = await eventually(
+    'the call to wait for the recording',
+    async () => {
+      await h!.runDueJobs();
+      const row = await callRow(h!, '1700000100.1');
+      return row?.audio_fetch?.includes('does not exist') ? row : undefined;
+    },
+    30_000,
+  );
   assert.equal(waiting.state, 'ended');
   // Asterisk moves the finished file into the spool after the call.
   const bytes = randomBytes(96 * 1024);
@@ -117,11 +121,15 @@ test('FreeSWITCH: RECORD_START names the file over ESL; the host fetches it from
   ].join('\n');
   await pbx.loggedIn;
   await pbx.send(eslPlainFrames(`${bridged}\n\n${recordStart}\n\n${hangup}`));
-  await eventually('the call to wait for the recording', async () => {
-    await h!.runDueJobs();
-    const row = await callRow(h!, 'a1f0c5d2-1111-4c1e-9a01-000000000001');
-    return row?.audio_fetch?.includes('answered 404') ? row : undefined;
-  });
+  await eventually(
+    'the call to wait for the recording',
+    async () => {
+      await h!.runDueJobs();
+      const row = await callRow(h!, 'a1f0c5d2-1111-4c1e-9a01-000000000001');
+      return row?.audio_fetch?.includes('answered 404') ? row : undefined;
+    },
+    30_000,
+  );
   ready = true;
   const row = await storedAudio(h, 'a1f0c5d2-1111-4c1e-9a01-000000000001');
   assert.equal(row.audio_fetch, `fetched from the PBX, ${bytes.length} bytes stored`);
