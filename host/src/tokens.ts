@@ -77,6 +77,10 @@ export const HOST_TOKENS = {
   StoreSegmentJob: t<import('./jobs/store-segment.js').StoreSegmentJob>('StoreSegmentJob'),
   FetchAudioJob: t<import('./jobs/fetch-audio.js').FetchAudioJob>('FetchAudioJob'),
   TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
+  FetchPbxRecordingJob:
+    t<import('./jobs/fetch-pbx-recording.js').FetchPbxRecordingJob>('FetchPbxRecordingJob'),
+  PbxRecordingSources:
+    t<import('./recordings/pbx-recording-sources.js').PbxRecordingSources>('PbxRecordingSources'),
   UploadService: t<import('./uploads/upload-service.js').UploadService>('UploadService'),
   CallIntake: t<import('./calls/call-intake.js').CallIntake>('CallIntake'),
   UnconfirmedCalls: t<import('./calls/unconfirmed-calls.js').UnconfirmedCalls>('UnconfirmedCalls'),

@@ -30,6 +30,20 @@ export const CallAudioFileSchema = z
   })
   .describe('Audio recorded by the source itself; the host stores it and links it to the call');
 
+/** A recording the phone system itself made of the call (Asterisk MixMonitor, FreeSWITCH record_session). */
+export const PbxRecordingSchema = z
+  .object({
+    file: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((file) => !file.includes('\0'), { message: 'must not contain a NUL character' })
+      .describe('The file name as the phone system reports it, e.g. `/var/spool/asterisk/monitor/x.wav`'),
+  })
+  .describe(
+    'A recording the PBX wrote on its own disk; the host fetches it from the location configured for the source',
+  );
+
 export const CallDirectionSchema = z.enum(['inbound', 'outbound', 'internal', 'unknown']);
 
 /**
@@ -67,6 +81,8 @@ export const CallEventSchema = z.object({
    * stores the file through the storage target like a screen segment, links it to the call, then may delete it.
    */
   audio: CallAudioFileSchema.optional(),
+  /** The PBX's own recording of the call, on call.ended (or on whichever event first names it). */
+  recording: PbxRecordingSchema.optional(),
 });
 
 export type CallEvent = z.output<typeof CallEventSchema>;
@@ -74,3 +90,4 @@ export type CallEventInput = z.input<typeof CallEventSchema>;
 export type AgentIdentity = z.output<typeof AgentIdentitySchema>;
 export type CallDirection = z.output<typeof CallDirectionSchema>;
 export type CallAudioFile = z.output<typeof CallAudioFileSchema>;
+export type PbxRecording = z.output<typeof PbxRecordingSchema>;

@@ -23,6 +23,7 @@ import { type DependencyContainer, resolve } from '../di.js';
 import { createExportRoutes } from '../export/export-routes.js';
 import { hostFfmpegPath } from '../export/ffmpeg-path.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
+import { FETCH_PBX_RECORDING_JOB, FetchPbxRecordingJob } from '../jobs/fetch-pbx-recording.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
 import { StoreSegmentJob } from '../jobs/store-segment.js';
@@ -39,6 +40,7 @@ import { CAPTURE_STOP_JOB, TimeLimits } from '../orchestrator/time-limits.js';
 import { WaitingCalls } from '../orchestrator/waiting-calls.js';
 import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
+import { PbxRecordingSources } from '../recordings/pbx-recording-sources.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { createUploadService, STORE_SEGMENT_JOB, UPLOAD_ROUTE } from '../uploads/upload-service.js';
@@ -119,6 +121,8 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.StoreSegmentJob, StoreSegmentJob],
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
     [HOST_TOKENS.TargetResolver, TargetResolver],
+    [HOST_TOKENS.FetchPbxRecordingJob, FetchPbxRecordingJob],
+    [HOST_TOKENS.PbxRecordingSources, PbxRecordingSources],
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
     [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
@@ -126,6 +130,7 @@ export function registerServices(c: DependencyContainer): void {
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
     [FETCH_AUDIO_JOB]: resolve(at, HOST_TOKENS.FetchAudioJob).handle,
+    [FETCH_PBX_RECORDING_JOB]: resolve(at, HOST_TOKENS.FetchPbxRecordingJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
   }));
   once(c, HOST_TOKENS.Controller, (at) => {

@@ -2,6 +2,7 @@ import { ControllerSettingsSchema, PluginEntrySchema } from '@deskrec/core';
 import { z } from 'zod';
 import { ControllerTuningSchema } from '../controller/options.js';
 import { isCidr } from '../net/address-policy.js';
+import { PbxRecordingsSchema } from './pbx-recordings.js';
 
 const portMessage = 'expected a number from 1 to 65535 (or 0 for any free port)';
 const webPort = z
@@ -28,6 +29,9 @@ const CallEventsEntrySchema = PluginEntrySchema.extend({
     .describe(
       'Tenant slug the source belongs to (default: the first tenant); events naming another are skipped. "*" shares it between tenants, for sources that authenticate each tenant (pbx-webhook tenantSecrets)',
     ),
+  recordings: PbxRecordingsSchema.optional().describe(
+    'Where to fetch the recordings the PBX makes itself, which the source reports by file name',
+  ),
 });
 
 export const WebConfigSchema = z

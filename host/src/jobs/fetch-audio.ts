@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FileNameTemplate, isStorageError, type Logger, TOKENS } from '@deskrec/core';
+import { isStorageError, type Logger, TOKENS } from '@deskrec/core';
 import type { HostConfig } from '../config/schema.js';
 import type { CallsRepo } from '../db/repos/calls.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
@@ -11,24 +11,10 @@ import { AddressPolicy } from '../net/address-policy.js';
 import { FetchRefused, type SafeResponse, safeFetch } from '../net/safe-fetch.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
+import { AUDIO_EXTENSIONS, type AudioCall, audioKey } from './audio-key.js';
 import { RetryLater } from './job-runner.js';
 
 export const FETCH_AUDIO_JOB = 'fetch-audio';
-
-type AudioCall = NonNullable<Awaited<ReturnType<CallsRepo['forAudio']>>>;
-
-const EXTENSIONS: Record<string, string> = {
-  'audio/wav': 'wav',
-  'audio/x-wav': 'wav',
-  'audio/wave': 'wav',
-  'audio/mpeg': 'mp3',
-  'audio/mp3': 'mp3',
-  'audio/ogg': 'ogg',
-  'audio/opus': 'opus',
-  'audio/mp4': 'm4a',
-  'audio/aac': 'aac',
-  'audio/webm': 'webm',
-};
 
 /**
  * Fetches a call's audio from the URL its recorder announced in a signed call event and stores it beside
@@ -109,7 +95,7 @@ export class FetchAudioJob {
     }
     const type = response.contentType;
     const extension =
-      EXTENSIONS[type] ??
+      AUDIO_EXTENSIONS[type] ??
       (/\.([a-z0-9]{2,4})(?:\?|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() || 'wav');
     const key = await this.keyFor(tenantId, call, extension);
     const { id: targetId, target } = await this.targets.forTenant(tenantId);
@@ -130,19 +116,8 @@ export class FetchAudioJob {
     }
   };
 
-  private async keyFor(tenantId: string, call: AudioCall, extension: string): Promise<string> {
-    const { fileNameFormat } = await this.settings.get(tenantId);
-    const template = new FileNameTemplate(
-      `${fileNameFormat.replace(/\.[A-Za-z0-9]+$/, '')}-audio.${extension}`,
-    );
-    return template.render({
-      'start-time': new Date(call.started_at),
-      ...(call.ended_at ? { 'end-time': new Date(call.ended_at) } : {}),
-      'recording-id': call.external_call_id,
-      'call-id': call.external_call_id,
-      direction: call.direction,
-      ...(call.extension ? { extension: call.extension } : {}),
-    });
+  private keyFor(tenantId: string, call: AudioCall, extension: string): Promise<string> {
+    return audioKey(this.settings, tenantId, call, extension);
   }
 
   /**
@@ -170,7 +145,7 @@ export class FetchAudioJob {
       throw new RetryLater(reason, true);
     }
     const type = contentType?.toLowerCase() ?? 'audio/wav';
-    const extension = EXTENSIONS[type] ?? (path.extname(real).slice(1).toLowerCase() || 'wav');
+    const extension = AUDIO_EXTENSIONS[type] ?? (path.extname(real).slice(1).toLowerCase() || 'wav');
     const key = await this.keyFor(tenantId, call, extension);
     const { id: targetId, target } = await this.targets.forTenant(tenantId);
     try {

@@ -7,6 +7,7 @@ import type { UserView } from '../db/repos/users.js';
 import type { CallLeg } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
 import { FETCH_AUDIO_JOB } from '../jobs/fetch-audio.js';
+import { FETCH_PBX_RECORDING_JOB, WAITING } from '../jobs/fetch-pbx-recording.js';
 import type { JobSignal } from '../jobs/job-signal.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { type CaptureCommands, newCapture } from './capture-commands.js';
@@ -81,6 +82,8 @@ export class CallEvents {
           contentType: event.audio.contentType,
         });
       }
+      if (event.recording)
+        await this.queuePbxRecording(tenantId, sourceId, event.callId, event.recording.file);
     };
     if (event.type === 'call.started') {
       const decided = this.peekStart(tenantId, sourceId, event);
@@ -355,6 +358,22 @@ export class CallEvents {
     await this.jobs.enqueue(tenantId, FETCH_AUDIO_JOB, { callId: call.id, sourceId, ...audio });
     this.signal.notify();
     this.log.call(externalCallId, 'audio announced; fetching it', audio);
+  }
+
+  /** The PBX recorded the call itself: fetch the file from the source's recordings location, in the background. */
+  private async queuePbxRecording(
+    tenantId: string,
+    sourceId: string,
+    externalCallId: string,
+    file: string,
+  ): Promise<void> {
+    const call = await this.calls.find(tenantId, sourceId, externalCallId);
+    // Each agent's end names the same file (a transfer): one job fetches it.
+    if (!call || call.audio_key || call.audio_fetch?.startsWith(WAITING)) return;
+    await this.calls.noteAudioFetch(tenantId, call.id, `${WAITING} ${file}`);
+    await this.jobs.enqueue(tenantId, FETCH_PBX_RECORDING_JOB, { callId: call.id, sourceId, file });
+    this.signal.notify();
+    this.log.call(externalCallId, 'the PBX recorded the call; fetching its recording', { file });
   }
 
   private async ended(

@@ -25,6 +25,8 @@ export interface OrchestratorHost {
   db: Kysely<Database>;
   tenantId: string;
   tenantToken: string;
+  /** The first admin's sign-in, for portal pages. */
+  admin: { username: string; password: string };
   controllerUrl: string;
   controllerPort: number;
   dataDir: string;
@@ -97,6 +99,7 @@ export async function startOrchestratorHost(
     db: host.services().database.db as unknown as Kysely<Database>,
     tenantId: tenant!.id,
     tenantToken: credentials.tenantToken,
+    admin: { username: credentials.username, password: credentials.password },
     controllerUrl: `ws://127.0.0.1:${controllerPort}/`,
     controllerPort,
     dataDir,

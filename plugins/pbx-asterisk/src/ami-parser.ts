@@ -85,6 +85,12 @@ export class AmiParser {
       this.flush();
     }
     this.headers[name] = value;
+    // `ChanVariable: NAME=value` repeats (one per manager.conf `channelvars` entry): each is kept by name too.
+    if (name === 'chanvariable' || name.startsWith('chanvariable(')) {
+      const equals = value.indexOf('=');
+      if (equals > 0)
+        this.headers[`chanvariable:${value.slice(0, equals).toLowerCase()}`] = value.slice(equals + 1);
+    }
     this.count++;
   }
 

@@ -2,9 +2,17 @@ import { type CallDirection, type CallEventInput, ReconcileWindow, type SourcePr
 import type { AmiMessage } from './ami-parser.js';
 import { ChannelClassifier, type ChannelKind, earlier, present } from './channel-kind.js';
 import type { AsteriskOptions } from './options.js';
+import { RECORDING_EVENTS, RecordingNames } from './recording-file.js';
 
 /** The AMI events the tracker reads; everything else is dropped on arrival. */
-export const USED_EVENTS = ['Newchannel', 'BridgeEnter', 'BridgeLeave', 'BridgeDestroy', 'Hangup'] as const;
+export const USED_EVENTS = [
+  'Newchannel',
+  'BridgeEnter',
+  'BridgeLeave',
+  'BridgeDestroy',
+  'Hangup',
+  ...RECORDING_EVENTS,
+] as const;
 const USED = new Set<string>(USED_EVENTS.map((e) => e.toLowerCase()));
 
 interface CallState {
@@ -13,6 +21,8 @@ interface CallState {
   origin?: ChannelKind;
   /** A trunk channel took part at some point. */
   trunk: boolean;
+  /** The last recording file a channel of the call named. */
+  recording?: string;
 }
 
 interface ChannelState {
@@ -24,6 +34,8 @@ interface ChannelState {
   connectedNum?: string;
   connectedName?: string;
   bridge?: string;
+  /** The last recording file named on this channel. */
+  recording?: string;
   /** Set once the agent on this channel was reported on the call; the end reuses it. */
   started?: { callId: string; agent: string; direction: CallDirection };
 }
@@ -76,6 +88,7 @@ export class CallTracker implements AmiTracker {
   private readonly calls = new Map<string, CallState>();
   private readonly bridges = new Map<string, BridgeState>();
   private readonly classifier: ChannelClassifier;
+  private readonly recordings: RecordingNames;
   private window: ReconcileWindow<string> | undefined;
 
   constructor(
@@ -83,6 +96,7 @@ export class CallTracker implements AmiTracker {
     private readonly now: () => Date,
   ) {
     this.classifier = new ChannelClassifier(options);
+    this.recordings = new RecordingNames(options);
   }
 
   static wants(message: AmiMessage): boolean {
@@ -108,6 +122,9 @@ export class CallTracker implements AmiTracker {
       return { events: [] };
     }
     const { channel, uniqueid, linkedid } = message;
+    // Recording events of channels that are gone (or AMI 1.x ones) name nothing the tracker can place.
+    if (RecordingNames.isRecordingEvent(message) && !(present(uniqueid) && present(linkedid)))
+      return { events: [] };
     // Asterisk 11 and older (AMI 1.x) send Newchannel without Linkedid; it only feeds direction detection.
     if (event === 'newchannel' && !present(linkedid)) return { events: [] };
     if (
@@ -133,7 +150,9 @@ export class CallTracker implements AmiTracker {
         },
       };
     }
+    const recording = this.recordings.fileIn(message);
     if (event === 'hangup') {
+      if (recording) this.noteRecording(uniqueid, recording);
       this.window?.end(uniqueid);
       return { events: this.hangup(uniqueid, message, at) };
     }
@@ -143,6 +162,8 @@ export class CallTracker implements AmiTracker {
       return { events: [] };
     }
     const state = this.remember(message, channel, uniqueid, linkedid as string);
+    if (recording) this.noteRecording(uniqueid, recording);
+    if (RecordingNames.isRecordingEvent(message)) return { events: [] };
     if (event === 'bridgeenter') return { events: this.bridgeEnter(state, message, at) };
     return { events: [] };
   }
@@ -340,6 +361,10 @@ export class CallTracker implements AmiTracker {
 
   private endChannel(uniqueid: string, at: Date, reason: string | undefined): CallEventInput | undefined {
     const state = this.channels.get(uniqueid);
+    const recording =
+      state?.recording ??
+      (state?.started && this.calls.get(state.started.callId)?.recording) ??
+      (state && this.calls.get(state.linkedid)?.recording);
     this.leaveBridge(uniqueid);
     this.forget(uniqueid);
     if (!state?.started) return undefined;
@@ -351,7 +376,17 @@ export class CallTracker implements AmiTracker {
       direction,
       agent: { by: 'extension', value: agent },
       ...(reason ? { reason: reason.slice(0, 256) } : {}),
+      ...(recording ? { recording: { file: recording } } : {}),
     };
+  }
+
+  /** A recording belongs to its channel and to the call the channel is on (MixMonitor often runs on the far end). */
+  private noteRecording(uniqueid: string, file: string): void {
+    const state = this.channels.get(uniqueid);
+    if (!state) return;
+    state.recording = file;
+    const call = this.calls.get(state.linkedid);
+    if (call) call.recording = file;
   }
 
   private forget(uniqueid: string): void {

@@ -64,6 +64,18 @@ export const AsteriskOptionsSchema = z.object({
     .describe(
       'Asterisk 11 and older (AMI 1.x): map the legacy Dial, LocalBridge, Rename, Bridge/Link and Hangup events (ADR 0009). Off: such a server is reported in health and the log',
     ),
+  recordingVariables: z
+    .array(z.string().min(1).max(80))
+    .default(['MIXMONITOR_FILENAME'])
+    .describe(
+      'Channel variables holding the call’s recording file, reported on `call.ended` for the host to fetch: read from `VarSet` (add `dialplan` to eventMask) and from `ChanVariable` headers (manager.conf `channelvars`); MixMonitor sets MIXMONITOR_FILENAME',
+    ),
+  recordingHeaders: z
+    .array(z.string().min(1).max(80))
+    .default([])
+    .describe(
+      'Headers of a dialplan `UserEvent` that name the recording file, e.g. `MonFile` for `UserEvent(CallMonitor,MonFile: /var/spool/asterisk/monitor/x.wav)` (add `user` to eventMask)',
+    ),
   pingIntervalSeconds: z
     .number()
     .positive()

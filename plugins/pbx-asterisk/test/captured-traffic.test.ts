@@ -126,6 +126,32 @@ if (!enabled) {
   });
 
   captured(
+    'outbound-answered-caller-hangup.txt: the dialplan UserEvent CallMonitor names the recording',
+    async () => {
+      // The callee's channel runs `UserEvent(CallMonitor,Recording: on,MonFile: ...)` while the call is bridged.
+      const { events, problems } = await replayAmi(wire('outbound-answered-caller-hangup.txt'), {
+        agentIdentity: 'caller-id',
+        agentExtensionPattern: '^\\d+(-\\d+)?$',
+        recordingHeaders: ['MonFile'],
+      });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(summary(events), [
+        'call.started 1598887681.60 9170 outbound',
+        'call.ended 1598887681.60 9170 outbound',
+      ]);
+      assert.equal(events[0]?.recording, undefined);
+      assert.deepEqual(events[1]?.recording, {
+        file: '/var/spool/asterisk/monitor/okon.ferry.sip.com/20200831112801-9656c8c56eba099fef31a8e2eb694483.wav',
+      });
+      const unnamed = await replayAmi(wire('outbound-answered-caller-hangup.txt'), {
+        agentIdentity: 'caller-id',
+        agentExtensionPattern: '^\\d+(-\\d+)?$',
+      });
+      assert.equal(unnamed.events[1]?.recording, undefined, 'by default a UserEvent names nothing');
+    },
+  );
+
+  captured(
     'originate-click-to-call-answered-hangup-legacy-ast11.txt: AMI 1.x is parsed without problems',
     async () => {
       // Asterisk 11 reports bridges as `Event: Bridge` (Link/Unlink), which this source does not map (AMI 2+ only).

@@ -1,6 +1,7 @@
 import { type CallDirection, type CallEventInput, ReconcileWindow, type SourceProblem } from '@deskrec/core';
 import { type CallcenterAction, callcenterAction } from './callcenter.js';
 import type { FreeswitchOptions } from './options.js';
+import { RecordingNames } from './recording-file.js';
 
 /** The events the source subscribes to; CHANNEL_HANGUP is read too when a server sends it. */
 export const SUBSCRIBED_EVENTS = [
@@ -38,6 +39,8 @@ interface LegState {
   callcenterAgent?: string;
   from?: string;
   to?: string;
+  /** The last recording file named on this leg. */
+  recording?: string;
 }
 
 interface CallState {
@@ -45,6 +48,8 @@ interface CallState {
   origin?: 'trunk' | 'phone';
   trunk: boolean;
   legs: Set<string>;
+  /** The last recording file a leg of the call named (record_session usually runs on the A-leg). */
+  recording?: string;
 }
 
 const MAX_LEGS = 20_000;
@@ -70,17 +75,23 @@ export class CallTracker {
   /** mod_callcenter agent name → the agent's leg of its current queue call. */
   private readonly callcenterLegs = new Map<string, string>();
   private window: ReconcileWindow<string> | undefined;
+  private readonly recordings: RecordingNames;
 
   constructor(
     private readonly options: FreeswitchOptions,
     private readonly now: () => Date,
   ) {
+    this.recordings = new RecordingNames(options);
     this.agentPattern = new RegExp(options.agentExtensionPattern);
     this.trunkPatterns = options.trunkChannelPatterns.map((p) => new RegExp(p));
   }
 
   static wants(event: EslEvent): boolean {
-    return USED.has(event['Event-Name'] ?? '') || callcenterAction(event) !== undefined;
+    return (
+      USED.has(event['Event-Name'] ?? '') ||
+      RecordingNames.isRecordingEvent(event) ||
+      callcenterAction(event) !== undefined
+    );
   }
 
   /** Agents currently on a call. */
@@ -98,12 +109,16 @@ export class CallTracker {
     if (callcenter) return this.callcenter(callcenter, event, at);
     const uuid = event['Unique-ID'];
     if (!present(uuid)) return this.bad(`FreeSWITCH ${name} event without Unique-ID`, event);
+    const recording = this.recordings.fileIn(event);
     if (name === 'CHANNEL_HANGUP' || name === 'CHANNEL_HANGUP_COMPLETE') {
+      if (recording) this.noteRecording(uuid, recording);
       this.window?.end(uuid);
       return { events: this.hangup(uuid, event, at) };
     }
     this.window?.touch(uuid);
     const leg = this.remember(uuid, event);
+    if (recording) this.noteRecording(uuid, recording);
+    if (RecordingNames.isRecordingEvent(event)) return { events: [] };
     const events: CallEventInput[] = [];
     if (name === 'CHANNEL_ANSWER') {
       leg.answered = true;
@@ -261,6 +276,10 @@ export class CallTracker {
 
   private endLeg(uuid: string, at: Date, reason: string | undefined): CallEventInput | undefined {
     const leg = this.legs.get(uuid);
+    const recording =
+      leg?.recording ??
+      (leg?.started && this.calls.get(leg.started.callId)?.recording) ??
+      (leg && this.calls.get(leg.callId)?.recording);
     this.forget(uuid);
     if (!leg?.started || !leg.agent) return undefined;
     return {
@@ -270,7 +289,16 @@ export class CallTracker {
       direction: leg.started.direction,
       agent: { by: 'extension', value: leg.agent },
       ...(reason ? { reason: reason.slice(0, 256) } : {}),
+      ...(recording ? { recording: { file: recording } } : {}),
     };
+  }
+
+  private noteRecording(uuid: string, file: string): void {
+    const leg = this.legs.get(uuid);
+    if (!leg) return;
+    leg.recording = file;
+    const call = this.calls.get(leg.callId);
+    if (call) call.recording = file;
   }
 
   private remember(uuid: string, event: EslEvent): LegState {

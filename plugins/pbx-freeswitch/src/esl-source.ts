@@ -18,6 +18,7 @@ import { CallTracker, type LiveCallRow, SUBSCRIBED_EVENTS } from './call-tracker
 import { CALLCENTER_SUBCLASS } from './callcenter.js';
 import { decodeEvent, type EslFrame, EslParser } from './esl-parser.js';
 import type { FreeswitchOptions } from './options.js';
+import { RECORDING_EVENTS } from './recording-file.js';
 
 export const FREESWITCH_CAPABILITIES: CallEventSourceCapabilities = Object.freeze({
   http: false,
@@ -172,6 +173,7 @@ export class EslSource implements CallEventSource {
 
   private subscription(): string {
     const events: string[] = [...SUBSCRIBED_EVENTS, 'SHUTDOWN'];
+    if (this.options.recordingEvents) events.push(...RECORDING_EVENTS);
     if (this.options.callcenterEvents) events.push('CUSTOM', CALLCENTER_SUBCLASS);
     return `event ${this.options.format} ${events.join(' ')}`;
   }

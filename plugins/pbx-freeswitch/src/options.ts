@@ -70,6 +70,18 @@ export const FreeswitchOptionsSchema = z.object({
     .describe(
       'Also subscribe to mod_callcenter agent events (`CUSTOM callcenter::info`): bridge-agent-start/end and agent-state-change find the agent of a queue call',
     ),
+  recordingEvents: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Also subscribe to RECORD_START/RECORD_STOP: the `Record-File-Path` of a record_session or uuid_record is reported on `call.ended` for the host to fetch',
+    ),
+  recordingVariables: z
+    .array(z.string().min(1).max(80))
+    .default([])
+    .describe(
+      'Channel variables (without `variable_`) holding the call’s recording file, e.g. one the dialplan sets with `set` and passes to `record_session`',
+    ),
   reconcileIntervalSeconds: z
     .number()
     .min(0)

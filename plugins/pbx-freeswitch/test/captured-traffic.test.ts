@@ -76,6 +76,24 @@ if (!enabled) {
     });
   }
 
+  captured('RECORD_STEREO variables and failed record-session api replies name no recording', async () => {
+    // These sessions set record_stereo/RECORD_STEREO and get `-ERR Cannot stop record session!`, but record
+    // nothing: no RECORD_START, no record_session execution, no file path.
+    for (const file of [
+      'outbound-socket-bridged-dtmf-attxfer-attempt-callee-hangup.txt',
+      'outbound-socket-attended-transfer-three-way.txt',
+    ]) {
+      const { events, problems } = await replayEsl(fs.readFileSync(path.join(fixtures, file), 'utf8'));
+      assert.deepEqual(problems, []);
+      assert.ok(events.length > 0, file);
+      assert.deepEqual(
+        events.filter((e) => e.recording),
+        [],
+        file,
+      );
+    }
+  });
+
   captured('startOn answer: the caller is on the call once the socket app answers', async () => {
     const file = 'outbound-socket-caller-abandons-while-callee-ringing.txt';
     const { events } = await replayEsl(fs.readFileSync(path.join(fixtures, file), 'utf8'), {

@@ -60,7 +60,7 @@ session('subscribes with the chosen format and the channel events used', async (
     await fake.connection?.expect('api show calls as json');
     assert.deepEqual(fake.commands, [
       'auth pw',
-      'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE SHUTDOWN CUSTOM callcenter::info',
+      'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE SHUTDOWN RECORD_START RECORD_STOP CUSTOM callcenter::info',
       'api show calls as json',
     ]);
   } finally {
@@ -72,6 +72,22 @@ session('subscribes with the chosen format and the channel events used', async (
 session('callcenterEvents: false leaves mod_callcenter out of the subscription', async () => {
   const fake = await startFakeEsl({ password: 'pw' });
   const s = source(fake.port, { callcenterEvents: false });
+  try {
+    await s.start(sink);
+    await fake.nextSession();
+    assert.equal(
+      fake.commands[1],
+      'event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE SHUTDOWN RECORD_START RECORD_STOP',
+    );
+  } finally {
+    await s.stop();
+    await fake.close();
+  }
+});
+
+session('recordingEvents: false leaves RECORD_START/RECORD_STOP out of the subscription', async () => {
+  const fake = await startFakeEsl({ password: 'pw' });
+  const s = source(fake.port, { callcenterEvents: false, recordingEvents: false });
   try {
     await s.start(sink);
     await fake.nextSession();

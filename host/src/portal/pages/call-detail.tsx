@@ -434,7 +434,10 @@ export function callDetailRoutes(deps: PortalDeps): Hono<PortalEnv> {
               {call.audio_key ? (
                 <li>
                   <a href={`${base}/audio?download=1`}>Call audio</a>
+                  {call.audio_fetch ? <span class="muted"> ({call.audio_fetch})</span> : null}
                 </li>
+              ) : call.audio_fetch ? (
+                <li class="muted">Call audio: {call.audio_fetch}</li>
               ) : (
                 <li class="muted">No call audio</li>
               )}
