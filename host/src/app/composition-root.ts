@@ -20,6 +20,8 @@ import { createController } from '../controller/index.js';
 import type { DatabaseHandle } from '../db/open-database.js';
 import { classes, once } from '../db/register-repositories.js';
 import { type DependencyContainer, resolve } from '../di.js';
+import { SEAL_RECORDING_JOB, SealRecordingJob } from '../integrity/seal-recording.js';
+import { SegmentIntegrity } from '../integrity/segment-integrity.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
@@ -116,6 +118,8 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.JobRunner, JobRunner],
     [HOST_TOKENS.StoreSegmentJob, StoreSegmentJob],
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
+    [HOST_TOKENS.SealRecordingJob, SealRecordingJob],
+    [HOST_TOKENS.SegmentIntegrity, SegmentIntegrity],
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
@@ -124,6 +128,7 @@ export function registerServices(c: DependencyContainer): void {
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
     [FETCH_AUDIO_JOB]: resolve(at, HOST_TOKENS.FetchAudioJob).handle,
+    [SEAL_RECORDING_JOB]: resolve(at, HOST_TOKENS.SealRecordingJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
@@ -214,6 +219,7 @@ export function registerServices(c: DependencyContainer): void {
           targets: resolve(at, HOST_TOKENS.TargetResolver),
           clock,
           logger,
+          integrity: resolve(at, HOST_TOKENS.SegmentIntegrity),
         }) as unknown as Hono<never>,
         createPortal({
           api,

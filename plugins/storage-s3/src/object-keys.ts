@@ -1,4 +1,7 @@
-import { assertValidKey, assertValidPrefix } from '@deskrec/core';
+import { assertValidKey, assertValidPrefix, MAX_SEGMENT_BYTES, type StorageLimits } from '@deskrec/core';
+
+/** S3's limit on an object key, in UTF-8 bytes; the configured prefix counts towards it. */
+const S3_MAX_KEY_BYTES = 1024;
 
 /** Translates between deskrec keys and object keys in the bucket, which carry the configured prefix. */
 export class ObjectKeys {
@@ -7,6 +10,14 @@ export class ObjectKeys {
   /** `prefix` is already normalized by the options schema: no leading or trailing "/". */
   constructor(prefix: string) {
     this.root = prefix === '' ? '' : `${prefix}/`;
+  }
+
+  /** S3 has no limit per name; core's 255 bytes applies, and the prefix shortens the key's budget. */
+  get limits(): StorageLimits {
+    return {
+      maxKeyBytes: S3_MAX_KEY_BYTES - Buffer.byteLength(this.root),
+      maxSegmentBytes: MAX_SEGMENT_BYTES,
+    };
   }
 
   /** Validates `key` and returns the object key in the bucket. */
