@@ -8,15 +8,18 @@ export class ObjectKeys {
   private readonly root: string;
 
   /** `prefix` is already normalized by the options schema: no leading or trailing "/". */
-  constructor(prefix: string) {
+  constructor(
+    prefix: string,
+    private readonly maxNameBytes = MAX_SEGMENT_BYTES,
+  ) {
     this.root = prefix === '' ? '' : `${prefix}/`;
   }
 
-  /** S3 has no limit per name; core's 255 bytes applies, and the prefix shortens the key's budget. */
+  /** S3 has no limit per name: core's 255 bytes or the configured lower one; the prefix counts towards the key. */
   get limits(): StorageLimits {
     return {
       maxKeyBytes: S3_MAX_KEY_BYTES - Buffer.byteLength(this.root),
-      maxSegmentBytes: MAX_SEGMENT_BYTES,
+      maxSegmentBytes: this.maxNameBytes,
     };
   }
 

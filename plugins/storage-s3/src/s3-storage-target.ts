@@ -67,7 +67,7 @@ export class S3StorageTarget implements StorageTarget {
   constructor(private readonly options: S3StorageOptions) {
     this.capabilities = s3Capabilities(options);
     this.client = createS3Client(options);
-    this.keys = new ObjectKeys(options.prefix);
+    this.keys = new ObjectKeys(options.prefix, options.maxNameBytes);
     this.limits = this.keys.limits;
     this.service = serviceName(options);
   }
