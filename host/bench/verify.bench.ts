@@ -39,7 +39,7 @@ const handle = await openDatabase({ embeddedDir: 'memory://', logger: silentLogg
 try {
   const repos = createRepositories(handle.db, systemClock);
   const { tenant } = await repos.tenants.create({ slug: 'bench', name: 'Bench' });
-  const target = new LocalStorageTarget({ root: path.join(work, 'store') });
+  const target = new LocalStorageTarget({ root: path.join(work, 'store'), fsync: true });
   const resolved = { id: 'default-local', target };
   const targets = {
     byId: async () => resolved,

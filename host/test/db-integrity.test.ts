@@ -30,7 +30,7 @@ for (const kind of await databaseKinds()) {
     ctx.t1 = (await ctx.repos.tenants.create({ slug: 'one', name: 'One' })).tenant.id;
     ctx.t2 = (await ctx.repos.tenants.create({ slug: 'two', name: 'Two' })).tenant.id;
     ctx.dir = await tempDir('deskrec-integrity-');
-    ctx.target = new LocalStorageTarget({ root: ctx.dir.path });
+    ctx.target = new LocalStorageTarget({ root: ctx.dir.path, fsync: true });
     const resolved = { id: 'default-local', target: ctx.target };
     const targets = {
       byId: async () => resolved,
