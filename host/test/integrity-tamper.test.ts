@@ -301,6 +301,22 @@ test('a manifest signed before a key rotation still verifies', async () => {
   );
 });
 
+test('s3: a player that asks for bytes=0- and stops reading early still gets the file checked', async () => {
+  const { target } = await h.host.runtime().targets.byId(h.tenantId, onS3.targetId);
+  const { Readable } = await import('node:stream');
+  await target.put(onS3.key, Readable.from([tampered(onS3.body)]));
+  const res = await play(onS3.media, 'bytes=0-');
+  assert.equal(res.status, 206);
+  const reader = res.body!.getReader();
+  await reader.read();
+  await reader.cancel();
+  await until('the check started by the unfinished read to flag the segment', async () => {
+    const found = await auditRows('recording.integrity-failed', onS3.callId);
+    return found.length > 0;
+  });
+  assert.equal((await play(onS3.media, 'bytes=0-99')).status, 409);
+});
+
 test('deskrec-host verify --json: every problem listed, exit code 1', async () => {
   await h.stop();
   let text = '';
@@ -325,6 +341,7 @@ test('deskrec-host verify --json: every problem listed, exit code 1', async () =
       `changed:${onSftp.recordingId}`,
       `manifest-signature-bad:${onSftp.recordingId}`,
       `manifest-copy-changed:${onS3.recordingId}`,
+      `changed:${onS3.recordingId}`,
     ].sort(),
   );
   let plain = '';

@@ -37,8 +37,9 @@ function plain(c: Context, status: 400 | 401 | 404 | 409 | 500 | 502, text: stri
 /**
  * Streams call audio and screen segments to signed-in users with HTTP range requests, from the storage
  * plugin's ranged read, or cut from its streamed full read when it declares no `rangeRead` (nothing is read
- * whole). Every playback and download is audited before the
- * first byte leaves.
+ * whole). Every playback and download is audited before the first byte leaves. Screen segments are checked
+ * against the SHA-256 recorded at upload (SegmentIntegrity): full reads as they stream, ranged ones by a
+ * background check; a segment found changed is refused with 409.
  */
 export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
@@ -148,8 +149,13 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
     // A read of every byte is checked as it streams; a part of the file by a whole-file check beside it.
     const whole = start === 0 && end === result.size - 1;
     let source: Readable = result.body;
-    if (segment && whole) source = pipeline(result.body, deps.integrity.verifying(segment), () => {});
-    else if (segment && firstOfPlayback) deps.integrity.checkInBackground(segment, target);
+    if (segment && whole) {
+      source = pipeline(result.body, deps.integrity.verifying(segment), (error) => {
+        // A player that stops reading early (it asked for bytes=0- and then seeks) leaves the check undone.
+        if (error && !deps.integrity.isChanged(segment.segmentId))
+          deps.integrity.checkInBackground(segment, target);
+      });
+    } else if (segment && firstOfPlayback) deps.integrity.checkInBackground(segment, target);
     const headers = new Headers({
       'content-type': contentTypeOf(object.key, object.media === 'audio' ? 'audio/mpeg' : 'video/mp4'),
       'accept-ranges': 'bytes',
