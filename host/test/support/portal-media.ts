@@ -172,7 +172,9 @@ export async function seedCall(
         duration_ms: seg.durationMs,
         bytes: size,
         // The real digest: playback checks what it serves against it.
-        sha256: createHash('sha256').update(await readFile(seg.file)).digest('hex'),
+        sha256: createHash('sha256')
+          .update(await readFile(seg.file))
+          .digest('hex'),
         state: stored ? 'stored' : 'uploading',
         spool_path: null,
         storage_target_id: stored ? targetId : null,
