@@ -38,5 +38,6 @@ export {
   warn as checkWarn,
 } from './util/check-line.js';
 export * from './util/digest-stream.js';
+export * from './util/fit-key.js';
 export * from './util/key.js';
 export * from './util/zod-issues.js';

@@ -51,6 +51,8 @@ export const HOST_TOKENS = {
   CallSearchRepo: t<import('./db/repos/call-search.js').CallSearchRepo>('CallSearchRepo'),
   WorkstationDetailsRepo:
     t<import('./db/repos/workstation-details.js').WorkstationDetailsRepo>('WorkstationDetailsRepo'),
+  SigningKeysRepo: t<import('./db/repos/signing-keys.js').SigningKeysRepo>('SigningKeysRepo'),
+  ManifestsRepo: t<import('./db/repos/manifests.js').ManifestsRepo>('ManifestsRepo'),
   WorkstationDirectory: t<WorkstationDirectory>('WorkstationDirectory'),
 
   // Services.
@@ -76,6 +78,8 @@ export const HOST_TOKENS = {
   JobHandlers: t<import('./jobs/job-runner.js').JobHandlers>('JobHandlers'),
   StoreSegmentJob: t<import('./jobs/store-segment.js').StoreSegmentJob>('StoreSegmentJob'),
   FetchAudioJob: t<import('./jobs/fetch-audio.js').FetchAudioJob>('FetchAudioJob'),
+  SealRecordingJob: t<import('./integrity/seal-recording.js').SealRecordingJob>('SealRecordingJob'),
+  SegmentIntegrity: t<import('./integrity/segment-integrity.js').SegmentIntegrity>('SegmentIntegrity'),
   TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
   FetchPbxRecordingJob:
     t<import('./jobs/fetch-pbx-recording.js').FetchPbxRecordingJob>('FetchPbxRecordingJob'),

@@ -12,6 +12,18 @@ export interface StorageCapabilities {
   serverChecksum: boolean;
 }
 
+/**
+ * How long a key may be on a target, in UTF-8 bytes, after the target's own prefix or root folder is
+ * counted. The host shortens a longer key (core's `fitKey`) before it puts it; the kit checks that a key
+ * exactly at both limits is stored.
+ */
+export interface StorageLimits {
+  /** The whole relative key, `/` included (S3: 1024 minus the configured prefix). */
+  maxKeyBytes: number;
+  /** One file or folder name between `/` (filesystems: 255). */
+  maxSegmentBytes: number;
+}
+
 export interface PutOptions {
   /** Expected size in bytes; a mismatch fails the put and leaves nothing at the key. */
   size?: number;
@@ -68,6 +80,8 @@ export interface CheckResult {
  */
 export interface StorageTarget {
   readonly capabilities: StorageCapabilities;
+  /** Key length limits of this instance; core's `DEFAULT_STORAGE_LIMITS` when omitted. */
+  readonly limits?: StorageLimits;
   /** Streams `body` to `key`. Never buffers the whole object. A failed put leaves nothing at `key`. */
   put(key: string, body: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult>;
   /** Rejects with `not-found` for a missing key, `invalid-range` for a range starting past the end. */

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import { isStorageError, type StorageErrorCode } from '../ports/storage-error.js';
 import type { StorageCapabilities, StorageTarget } from '../ports/storage-target.js';
+import { fitKey, limitsOf } from '../util/fit-key.js';
 import { bytesOf, digestOf, failingStream, generatedBytes, peakRssGrowth, sha256Hex } from './byte-source.js';
 import { type KitSkip, skipReason } from './kit-skips.js';
 
@@ -17,6 +18,7 @@ export const STORAGE_KIT_TESTS = [
   'overwrite',
   'conditional create',
   'nested keys and unusual characters',
+  'declared key limits',
   'invalid keys are refused',
   'concurrent writes to different keys',
   'failed stream leaves no object',
@@ -285,6 +287,29 @@ export function storageTargetKit(options: StorageKitOptions): void {
     for (const [i, key] of keys.entries()) await t.put(key, Readable.from([Buffer.from(`v${i}`)]));
     for (const [i, key] of keys.entries()) assert.equal((await read(t, key)).toString(), `v${i}`, key);
     assert.deepEqual(await keysUnder(t, 'n/'), [...keys].sort());
+  });
+
+  define('declared key limits', async (t) => {
+    const limits = limitsOf(t);
+    // Folders of the longest name allowed, then a file name taking the rest: exactly maxKeyBytes.
+    const names: string[] = [];
+    let left = limits.maxKeyBytes - 'lim/'.length;
+    while (left > limits.maxSegmentBytes + 1) {
+      names.push(`${names.length}`.padEnd(limits.maxSegmentBytes, 'd'));
+      left -= limits.maxSegmentBytes + 1;
+    }
+    names.push('f'.repeat(left));
+    const atLimit = `lim/${names.join('/')}`;
+    assert.equal(Buffer.byteLength(atLimit), limits.maxKeyBytes);
+    await t.put(atLimit, Readable.from([Buffer.from('at the limit')]));
+    assert.equal((await read(t, atLimit)).toString(), 'at the limit', 'a key exactly at maxKeyBytes');
+    // A key far past both limits, shortened by core's fitKey, is stored and listed under its new name.
+    const long = `lim/${'\u00e9'.repeat(400)}/${'call-'.repeat(300)}.mp4`;
+    const fitted = fitKey(long, limits);
+    assert.ok(fitted.endsWith('.mp4'), `the extension stays: ${fitted}`);
+    await t.put(fitted, Readable.from([Buffer.from('shortened')]));
+    assert.equal((await read(t, fitted)).toString(), 'shortened');
+    assert.deepEqual(await keysUnder(t, 'lim/'), [atLimit, fitted].sort());
   });
 
   define('invalid keys are refused', async (t) => {

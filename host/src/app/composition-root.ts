@@ -22,6 +22,8 @@ import { classes, once } from '../db/register-repositories.js';
 import { type DependencyContainer, resolve } from '../di.js';
 import { createExportRoutes } from '../export/export-routes.js';
 import { hostFfmpegPath } from '../export/ffmpeg-path.js';
+import { SEAL_RECORDING_JOB, SealRecordingJob } from '../integrity/seal-recording.js';
+import { SegmentIntegrity } from '../integrity/segment-integrity.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { FETCH_PBX_RECORDING_JOB, FetchPbxRecordingJob } from '../jobs/fetch-pbx-recording.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -120,6 +122,8 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.JobRunner, JobRunner],
     [HOST_TOKENS.StoreSegmentJob, StoreSegmentJob],
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
+    [HOST_TOKENS.SealRecordingJob, SealRecordingJob],
+    [HOST_TOKENS.SegmentIntegrity, SegmentIntegrity],
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.FetchPbxRecordingJob, FetchPbxRecordingJob],
     [HOST_TOKENS.PbxRecordingSources, PbxRecordingSources],
@@ -131,6 +135,7 @@ export function registerServices(c: DependencyContainer): void {
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
     [FETCH_AUDIO_JOB]: resolve(at, HOST_TOKENS.FetchAudioJob).handle,
     [FETCH_PBX_RECORDING_JOB]: resolve(at, HOST_TOKENS.FetchPbxRecordingJob).handle,
+    [SEAL_RECORDING_JOB]: resolve(at, HOST_TOKENS.SealRecordingJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
@@ -221,6 +226,7 @@ export function registerServices(c: DependencyContainer): void {
           targets: resolve(at, HOST_TOKENS.TargetResolver),
           clock,
           logger,
+          integrity: resolve(at, HOST_TOKENS.SegmentIntegrity),
         }) as unknown as Hono<never>,
         createExportRoutes({
           repos,

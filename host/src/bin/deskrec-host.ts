@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createHost } from '../app/create-host.js';
 import { runPluginsCli } from '../cli/plugins-cli.js';
 import { resetPassword } from '../cli/reset-password.js';
+import { runVerifyCli } from '../cli/verify.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { runDemoCli } from '../demo/index.js';
@@ -14,6 +15,7 @@ const HELP = `Usage: deskrec-host start [--config <file>]
        deskrec-host demo
        deskrec-host admin reset-password --username <name> [--tenant <slug>] [--config <file>]
        deskrec-host plugins [--config <file>] [--json | --markdown]
+       deskrec-host verify [--tenant <slug>] [--json] [--config <file>]
        deskrec-host --help
 
 start   Starts the deskrec host: admin API and portal, database, plugins.
@@ -23,10 +25,15 @@ admin reset-password
         Gives a portal account a new random password (printed once) and ends its sessions.
         With the embedded database, stop the host first.
 plugins Lists the installed plugins (deskrec's own and those the config names) with their options.
+verify  Reads back every stored segment (of one tenant or all) and checks it against the SHA-256 recorded at
+        upload and the signed recording manifests; lists every problem, exit 1 on any.
+        With the embedded database, stop the host first.
 
 Options:
   -c, --config <file>  YAML or JSON configuration (default: $DESKREC_CONFIG, else built-in defaults)
   --json, --markdown   plugins: print JSON, or the Markdown of docs/plugins-reference.md
+  --json               verify: print the report as JSON
+  --tenant <slug>      admin reset-password: the account's tenant (default "default"); verify: only this tenant
   -h, --help           Show this help
 
 Environment overrides: DESKREC_DATA_DIR, DESKREC_WEB_HOST, DESKREC_WEB_PORT, DESKREC_PUBLIC_URL,
@@ -75,6 +82,13 @@ async function main(): Promise<number> {
     const format = parsed.values.json ? 'json' : parsed.values.markdown ? 'markdown' : 'text';
     return runPluginsCli({
       format,
+      ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
+    });
+  }
+  if (command === 'verify') {
+    return runVerifyCli({
+      json: Boolean(parsed.values.json),
+      ...(parsed.values.tenant ? { tenant: parsed.values.tenant as string } : {}),
       ...(parsed.values.config ? { file: parsed.values.config as string } : {}),
     });
   }

@@ -7,11 +7,13 @@ import { CallSearchRepo } from './repos/call-search.js';
 import { CallsRepo } from './repos/calls.js';
 import { HostsRepo } from './repos/hosts.js';
 import { JobsRepo } from './repos/jobs.js';
+import { ManifestsRepo } from './repos/manifests.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
 import { SegmentsRepo } from './repos/segments.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
+import { SigningKeysRepo } from './repos/signing-keys.js';
 import { StorageTargetsRepo } from './repos/storage-targets.js';
 import { TenantsRepo } from './repos/tenants.js';
 import { UploadGrantsRepo } from './repos/upload-grants.js';
@@ -68,6 +70,8 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.CallSearchRepo, CallSearchRepo],
     [HOST_TOKENS.WorkstationDetailsRepo, WorkstationDetailsRepo],
     [HOST_TOKENS.WorkstationDirectory, KyselyWorkstationDirectory],
+    [HOST_TOKENS.SigningKeysRepo, SigningKeysRepo],
+    [HOST_TOKENS.ManifestsRepo, ManifestsRepo],
   ]);
   once(
     c,
@@ -91,6 +95,8 @@ export function registerRepositories(c: DependencyContainer): void {
       callSearch: resolve(at, HOST_TOKENS.CallSearchRepo),
       workstationDetails: resolve(at, HOST_TOKENS.WorkstationDetailsRepo),
       directory: resolve(at, HOST_TOKENS.WorkstationDirectory) as KyselyWorkstationDirectory,
+      signingKeys: resolve(at, HOST_TOKENS.SigningKeysRepo),
+      manifests: resolve(at, HOST_TOKENS.ManifestsRepo),
     }),
   );
 }

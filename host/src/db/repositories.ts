@@ -9,11 +9,13 @@ import type { CallLegsRepo } from './repos/call-legs.js';
 import type { CallSearchRepo } from './repos/call-search.js';
 import type { CallsRepo } from './repos/calls.js';
 import type { JobsRepo } from './repos/jobs.js';
+import type { ManifestsRepo } from './repos/manifests.js';
 import type { MediaRepo } from './repos/media.js';
 import type { RecordingsRepo } from './repos/recordings.js';
 import type { SegmentsRepo } from './repos/segments.js';
 import type { SessionsRepo } from './repos/sessions.js';
 import type { SettingsRepo } from './repos/settings.js';
+import type { SigningKeysRepo } from './repos/signing-keys.js';
 import type { StorageTargetsRepo } from './repos/storage-targets.js';
 import type { TenantsRepo } from './repos/tenants.js';
 import type { UploadGrantsRepo } from './repos/upload-grants.js';
@@ -43,6 +45,8 @@ export interface Repositories {
   callSearch: CallSearchRepo;
   workstationDetails: WorkstationDetailsRepo;
   directory: KyselyWorkstationDirectory;
+  signingKeys: SigningKeysRepo;
+  manifests: ManifestsRepo;
 }
 
 /**

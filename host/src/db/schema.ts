@@ -221,6 +221,31 @@ export interface AuditLogTable {
   at: Timestamp;
 }
 
+/** An Ed25519 key the host signs recording manifests with; a retired one keeps only its public half. */
+export interface SigningKeysTable {
+  /** First 16 hex digits of the SHA-256 of the public key (DER): named in every manifest it signed. */
+  id: string;
+  /** SPKI PEM. */
+  public_key: string;
+  /** PKCS#8 PEM; null once retired. */
+  private_key: string | null;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+/** A stored recording's manifest: the JSON exactly as signed, its signature and where its copy is stored. */
+export interface RecordingManifestsTable {
+  tenant_id: string;
+  recording_id: string;
+  key_id: string;
+  body: string;
+  /** Ed25519 signature of `body` (UTF-8), base64. */
+  signature: string;
+  storage_target_id: string | null;
+  storage_key: string;
+  sealed_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   admin_users: AdminUsersTable;
@@ -239,6 +264,8 @@ export interface Database {
   audit_log: AuditLogTable;
   hosts: HostsTable;
   workstation_addresses: WorkstationAddressesTable;
+  signing_keys: SigningKeysTable;
+  recording_manifests: RecordingManifestsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isStorageError, type PutResult, type StorageTarget } from '@deskrec/core';
+import { fitKey, isStorageError, limitsOf, type PutResult, type StorageTarget } from '@deskrec/core';
 
 /** How many other names a segment may take when objects already sit at its key and the next ones. */
 const MAX_OTHER_NAMES = 20;
@@ -28,7 +28,8 @@ function otherName(key: string, n: number): string {
  * refuse an existing key; when it does, the object there is compared with ours: the same bytes (an earlier
  * attempt of this job got that far) count as stored, other bytes (another recording rendered the same name)
  * send ours to `name-2`, `name-3`... so no recording overwrites another. A target without the capability
- * gets a plain put, as before.
+ * gets a plain put, as before. Every name is first shortened to the target's declared key limits
+ * (`fitKey`: a hash suffix, the extension kept), so a long call id cannot keep a segment spooled.
  */
 export async function storeNew(
   target: StorageTarget,
@@ -36,9 +37,10 @@ export async function storeNew(
   open: () => Readable,
   expected: { size: number; sha256: string },
 ): Promise<PutResult> {
-  if (!target.capabilities.conditionalCreate) return target.put(key, open(), expected);
+  const limits = limitsOf(target);
+  if (!target.capabilities.conditionalCreate) return target.put(fitKey(key, limits), open(), expected);
   for (let n = 1; n <= MAX_OTHER_NAMES + 1; n++) {
-    const candidate = n === 1 ? key : otherName(key, n);
+    const candidate = fitKey(n === 1 ? key : otherName(key, n), limits);
     try {
       return await target.put(candidate, open(), { ...expected, ifNotExists: true });
     } catch (error) {

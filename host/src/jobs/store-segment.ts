@@ -6,6 +6,7 @@ import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { SettingsRepo } from '../db/repos/settings.js';
 import type { Job } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
+import type { SealRecordingJob } from '../integrity/seal-recording.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { RetryLater } from './job-runner.js';
@@ -21,6 +22,7 @@ export class StoreSegmentJob {
     @inject(HOST_TOKENS.RecordingsRepo) private readonly recordings: RecordingsRepo,
     @inject(HOST_TOKENS.TargetResolver) private readonly targets: TargetResolver,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(HOST_TOKENS.SealRecordingJob) private readonly sealer: SealRecordingJob,
   ) {}
 
   readonly handle = async (job: Job): Promise<void> => {
@@ -59,6 +61,7 @@ export class StoreSegmentJob {
       await this.segments.markStored(tenantId, segmentId, targetId, result.key, result.size, result.sha256);
       await fs.rm(segment.spool_path, { force: true });
       await this.segments.refreshRecordingState(tenantId, segment.recording_id);
+      await this.sealer.whenStored(tenantId, segment.recording_id);
       this.logger.info({ segmentId, targetId, key: result.key, bytes: result.size }, 'segment stored');
     } catch (error) {
       const message = (error as Error).message;

@@ -11,6 +11,7 @@ import type { EndedRecordingState, RecordingsRepo } from '../db/repos/recordings
 import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { Database } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
+import type { SealRecordingJob } from '../integrity/seal-recording.js';
 import { newUploadToken } from '../recordings/upload-grants.js';
 import { HOST_TOKENS } from '../tokens.js';
 import type { AgentChannel } from '../workstations/ports.js';
@@ -42,6 +43,7 @@ export class CaptureCommands {
     @inject(HOST_TOKENS.SegmentsRepo) private readonly segments: SegmentsRepo,
     @inject(HOST_TOKENS.LiveState) private readonly live: LiveState,
     @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(HOST_TOKENS.SealRecordingJob) private readonly sealer: SealRecordingJob,
   ) {}
 
   /** A new capture's recording row, state "recording" from now. */
@@ -130,5 +132,6 @@ export class CaptureCommands {
     this.live.peek(tenantId)?.dropCapture(recordingId);
     await this.recordings.end(tenantId, recordingId, state, reason, this.clock.now());
     await this.segments.refreshRecordingState(tenantId, recordingId);
+    await this.sealer.whenStored(tenantId, recordingId);
   }
 }

@@ -1,9 +1,14 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { type Clock, isStorageError, type Logger, type StorageTarget } from '@deskrec/core';
 import { type Context, Hono } from 'hono';
 import { clientIp } from '../api/session.js';
 import type { MediaObject, MediaRepo } from '../db/repos/media.js';
 import type { Repositories } from '../db/repositories.js';
+import {
+  CHANGED_MESSAGE,
+  type RecordedSegment,
+  type SegmentIntegrity,
+} from '../integrity/segment-integrity.js';
 import { type PortalEnv, sessionOf } from '../portal/session.js';
 import type { ResolvedTarget } from '../storage/target-resolver.js';
 import { AuditedPlaybacks } from './audit-once.js';
@@ -20,9 +25,11 @@ export interface PlaybackDeps {
   };
   clock: Clock;
   logger: Logger;
+  /** Checks screen segments against the SHA-256 recorded at upload. */
+  integrity: Pick<SegmentIntegrity, 'isChanged' | 'verifying' | 'checkInBackground'>;
 }
 
-function plain(c: Context, status: 400 | 401 | 404 | 500 | 502, text: string) {
+function plain(c: Context, status: 400 | 401 | 404 | 409 | 500 | 502, text: string) {
   c.header('cache-control', 'no-store');
   return c.text(text, status);
 }
@@ -30,8 +37,9 @@ function plain(c: Context, status: 400 | 401 | 404 | 500 | 502, text: string) {
 /**
  * Streams call audio and screen segments to signed-in users with HTTP range requests, from the storage
  * plugin's ranged read, or cut from its streamed full read when it declares no `rangeRead` (nothing is read
- * whole). Every playback and download is audited before the
- * first byte leaves.
+ * whole). Every playback and download is audited before the first byte leaves. Screen segments are checked
+ * against the SHA-256 recorded at upload (SegmentIntegrity): full reads as they stream, ranged ones by a
+ * background check; a segment found changed is refused with 409.
  */
 export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
@@ -70,6 +78,20 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
       return c.text('The requested range is not within the file', 416);
     };
     if (range.kind === 'unsatisfiable') return unsatisfiable();
+    const segment: RecordedSegment | undefined =
+      object.segmentId && object.recorded
+        ? {
+            tenantId: session.tenantId,
+            callId: object.callId,
+            segmentId: object.segmentId,
+            key: object.key,
+            ...object.recorded,
+          }
+        : undefined;
+    if (segment && deps.integrity.isChanged(segment.segmentId)) {
+      c.header('x-deskrec-integrity', 'changed');
+      return plain(c, 409, CHANGED_MESSAGE);
+    }
 
     let wanted: { start: number; end?: number } | undefined;
     if (range.kind === 'from') wanted = range.end === undefined ? { start: range.start } : range;
@@ -82,7 +104,8 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
     // The audit row comes first: a failure to record who watched means nothing is served.
     const objectId = object.segmentId ?? `${object.callId}/audio`;
     const fromStart = !wanted || wanted.start === 0;
-    if (download || audited.needsRow(session.sessionId, objectId, fromStart)) {
+    const firstOfPlayback = download || audited.needsRow(session.sessionId, objectId, fromStart);
+    if (firstOfPlayback) {
       const written = await deps.repos.audit
         .record(session.tenantId, {
           actorUserId: session.userId,
@@ -123,6 +146,16 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
       return plain(c, 502, 'The recording could not be read from its storage target; see the system log');
     }
     const { start, end } = result.range;
+    // A read of every byte is checked as it streams; a part of the file by a whole-file check beside it.
+    const whole = start === 0 && end === result.size - 1;
+    let source: Readable = result.body;
+    if (segment && whole) {
+      source = pipeline(result.body, deps.integrity.verifying(segment), (error) => {
+        // A player that stops reading early (it asked for bytes=0- and then seeks) leaves the check undone.
+        if (error && !deps.integrity.isChanged(segment.segmentId))
+          deps.integrity.checkInBackground(segment, target);
+      });
+    } else if (segment && firstOfPlayback) deps.integrity.checkInBackground(segment, target);
     const headers = new Headers({
       'content-type': contentTypeOf(object.key, object.media === 'audio' ? 'audio/mpeg' : 'video/mp4'),
       'accept-ranges': 'bytes',
@@ -138,7 +171,7 @@ export function createPlaybackRoutes(deps: PlaybackDeps): Hono<PortalEnv> {
     }
     if (wanted) headers.set('content-range', `bytes ${start}-${end}/${result.size}`);
     if (result.size === 0) headers.set('content-length', '0');
-    const body = Readable.toWeb(result.body) as unknown as ReadableStream<Uint8Array>;
+    const body = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
     return new Response(body, { status: wanted ? 206 : 200, headers });
   };
 

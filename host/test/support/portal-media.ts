@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
@@ -171,7 +171,10 @@ export async function seedCall(
         started_at: new Date(start.getTime() + seg.offsetMs),
         duration_ms: seg.durationMs,
         bytes: size,
-        sha256: '0'.repeat(64),
+        // The real digest: playback checks what it serves against it.
+        sha256: createHash('sha256')
+          .update(await readFile(seg.file))
+          .digest('hex'),
         state: stored ? 'stored' : 'uploading',
         spool_path: null,
         storage_target_id: stored ? targetId : null,

@@ -8,6 +8,7 @@ import {
   checkIntegrity,
   digesting,
   failWhenAborted,
+  filesystemLimits,
   type GetOptions,
   type GetResult,
   type ObjectInfo,
@@ -16,6 +17,7 @@ import {
   resolveRange,
   type StorageCapabilities,
   StorageError,
+  type StorageLimits,
   type StorageTarget,
 } from '@deskrec/core';
 import type { Client } from 'basic-ftp';
@@ -47,6 +49,8 @@ const SECURITY: Record<FtpStorageOptions['secure'], string> = {
  */
 export class FtpStorageTarget implements StorageTarget {
   readonly capabilities = FTP_CAPABILITIES;
+  /** From the configured root; a relative one starts at the login folder, which counts too but is unknown here. */
+  readonly limits: StorageLimits;
   private readonly pool: ClientPool;
   private readonly server: string;
   /** Known after the first login, since a relative root starts at the login folder. */
@@ -55,6 +59,7 @@ export class FtpStorageTarget implements StorageTarget {
   constructor(private readonly options: FtpStorageOptions) {
     const tls: ConnectionOptions = options.secure === 'none' ? {} : tlsOptionsOf(options, loadCa(options.ca));
     this.server = describeServer(options);
+    this.limits = filesystemLimits(options.root);
     this.pool = new ClientPool(() => this.open(tls), options.maxConnections, options.idleTimeoutMs);
   }
 

@@ -9,6 +9,7 @@ import {
   checkIntegrity,
   digesting,
   failWhenAborted,
+  filesystemLimits,
   type GetOptions,
   type GetResult,
   type ObjectInfo,
@@ -16,6 +17,7 @@ import {
   type PutResult,
   resolveRange,
   type StorageCapabilities,
+  type StorageLimits,
   type StorageTarget,
 } from '@deskrec/core';
 import { toStorageError } from './errors.js';
@@ -42,9 +44,11 @@ async function syncDir(dir: string): Promise<void> {
 export class LocalStorageTarget implements StorageTarget {
   readonly capabilities = LOCAL_CAPABILITIES;
   readonly root: string;
+  readonly limits: StorageLimits;
 
   constructor(private readonly options: LocalStorageOptions) {
     this.root = path.resolve(options.root);
+    this.limits = filesystemLimits(this.root);
   }
 
   async put(

@@ -117,6 +117,15 @@ export const S3StorageOptionsSchema = z
       .describe(
         'Refuse to replace existing objects when asked, with If-None-Match: * (Amazon S3, recent MinIO, R2). Turn off for services that ignore the header',
       ),
+    maxNameBytes: z
+      .number()
+      .int()
+      .min(64)
+      .max(255)
+      .default(255)
+      .describe(
+        'Longest file or folder name between "/" in a key, in UTF-8 bytes; longer ones are shortened with a hash. 255 (deskrec\'s own limit) suits Amazon S3; lower it for an S3-compatible service that keeps objects as files and lengthens their names',
+      ),
   })
   .superRefine((options, ctx) => {
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {

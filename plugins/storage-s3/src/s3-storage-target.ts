@@ -22,6 +22,7 @@ import {
   resolveRange,
   type StorageCapabilities,
   StorageError,
+  type StorageLimits,
   type StorageTarget,
 } from '@deskrec/core';
 import { createS3Client, serviceName } from './client.js';
@@ -58,6 +59,7 @@ function parseContentRange(
  */
 export class S3StorageTarget implements StorageTarget {
   readonly capabilities: StorageCapabilities;
+  readonly limits: StorageLimits;
   readonly client: S3Client;
   private readonly keys: ObjectKeys;
   private readonly service: string;
@@ -65,7 +67,8 @@ export class S3StorageTarget implements StorageTarget {
   constructor(private readonly options: S3StorageOptions) {
     this.capabilities = s3Capabilities(options);
     this.client = createS3Client(options);
-    this.keys = new ObjectKeys(options.prefix);
+    this.keys = new ObjectKeys(options.prefix, options.maxNameBytes);
+    this.limits = this.keys.limits;
     this.service = serviceName(options);
   }
 

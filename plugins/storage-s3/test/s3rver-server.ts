@@ -55,7 +55,8 @@ export class LocalS3 {
 
   /**
    * Options for a target on this server. s3rver verifies no checksums and ignores If-None-Match on
-   * writes, so checksum and conditionalCreate are off: the kit then checks that the target says so.
+   * writes, so checksum and conditionalCreate are off: the kit then checks that the target says so. It
+   * stores objects as files with a suffix, so names are kept shorter.
    */
   options(bucket: string, extra: Partial<S3StorageInput> = {}): S3StorageInput {
     return {
@@ -66,6 +67,8 @@ export class LocalS3 {
       secretAccessKey: S3RVER_KEY,
       checksum: false,
       conditionalCreate: false,
+      // s3rver keeps each object as files named "<name>._S3rver_object" and "<name>._S3rver_metadata.json".
+      maxNameBytes: 255 - '._S3rver_metadata.json'.length,
       ...extra,
     };
   }

@@ -9,6 +9,7 @@ import {
   checkIntegrity,
   digesting,
   failWhenAborted,
+  filesystemLimits,
   type GetOptions,
   type GetResult,
   type Logger,
@@ -18,6 +19,7 @@ import {
   resolveRange,
   type StorageCapabilities,
   StorageError,
+  type StorageLimits,
   type StorageTarget,
 } from '@deskrec/core';
 import type { SFTPWrapper } from 'ssh2';
@@ -51,6 +53,7 @@ export const SFTP_CAPABILITIES: StorageCapabilities = {
 export class SftpStorageTarget implements StorageTarget {
   readonly capabilities = SFTP_CAPABILITIES;
   readonly root: string;
+  readonly limits: StorageLimits;
   private readonly pool: ConnectionPool;
   private readonly orphans = new Set<string>();
 
@@ -60,6 +63,7 @@ export class SftpStorageTarget implements StorageTarget {
     private readonly logger: Logger,
   ) {
     this.root = normalizeRoot(options.root);
+    this.limits = filesystemLimits(this.root);
     this.pool = new ConnectionPool(options, privateKey, logger);
   }
 

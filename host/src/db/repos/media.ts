@@ -12,6 +12,8 @@ export interface MediaObject {
   targetId: string | null;
   key: string;
   fileName: string;
+  /** What was recorded at upload, for screen segments: playback checks the stored bytes against it. */
+  recorded?: { bytes: number; sha256: string };
 }
 
 /** Where each stored object the portal plays lives; every lookup is scoped by tenant. */
@@ -44,7 +46,16 @@ export class MediaRepo {
       .innerJoin('call_recordings as cr', (j) =>
         j.onRef('cr.recording_id', '=', 's.recording_id').onRef('cr.tenant_id', '=', 's.tenant_id'),
       )
-      .select(['s.id', 's.idx', 's.monitor_id', 's.state', 's.storage_key', 's.storage_target_id'])
+      .select([
+        's.id',
+        's.idx',
+        's.monitor_id',
+        's.state',
+        's.storage_key',
+        's.storage_target_id',
+        's.bytes',
+        's.sha256',
+      ])
       .where('s.tenant_id', '=', tenantId)
       .where('s.id', '=', segmentId)
       .where('cr.call_id', '=', callId)
@@ -59,6 +70,7 @@ export class MediaRepo {
       fileName: `call-${callId}-screen-${row.monitor_id}-${String(row.idx + 1).padStart(3, '0')}${
         /\.[A-Za-z0-9]+$/.exec(row.storage_key)?.[0] ?? '.mp4'
       }`.replace(/[^A-Za-z0-9._-]/g, '_'),
+      recorded: { bytes: Number(row.bytes), sha256: row.sha256 },
     };
   }
 }

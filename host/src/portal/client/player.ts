@@ -153,7 +153,21 @@ function start(root: HTMLElement): void {
     sync(true);
   };
 
+  const integrity = root.querySelector<HTMLElement>('[data-integrity]');
+  // A segment the host found changed after recording fails to load; ask why and say so above the controls.
+  const explainFailure = (video: HTMLVideoElement) => {
+    const url = video.currentSrc || video.src;
+    if (!url || !integrity) return;
+    fetch(url, { headers: { range: 'bytes=0-0' } })
+      .then(async (res) => {
+        if (res.headers.get('x-deskrec-integrity') !== 'changed') return;
+        integrity.textContent = await res.text();
+        integrity.hidden = false;
+      })
+      .catch(() => {});
+  };
   for (const video of videos) {
+    video.addEventListener('error', () => explainFailure(video));
     // An element that gets its metadata late is put where the clock is by then.
     video.addEventListener('loadedmetadata', () => sync(false));
     video.addEventListener('loadeddata', () => sync(false));

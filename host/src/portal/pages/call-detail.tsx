@@ -136,6 +136,7 @@ function Player(props: { data: PlayerData }) {
           <span data-gap-text />
         </div>
       </div>
+      <p class="integrity-alert" data-integrity role="alert" hidden />
       <div class="controls">
         <button class="btn" type="button" data-play aria-pressed="false">
           Play
