@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
+import { OIDC_FAILURE_MESSAGES, OIDC_START_PATH } from '../../accounts/oidc/oidc-sign-in.js';
 import { SESSION_COOKIE } from '../../api/session.js';
 import { apiError, callApi } from '../api-call.js';
 import type { PortalDeps } from '../deps.js';
@@ -17,7 +18,9 @@ function LoginForm(props: {
   username?: string | undefined;
   tenant?: string | undefined;
   error?: string | undefined;
+  sso?: PortalDeps['sso'];
 }) {
+  const passwords = props.sso?.passwordSignIn ?? true;
   return (
     <BarePage title="Sign in">
       <div class="login-wrap">
@@ -34,34 +37,47 @@ function LoginForm(props: {
               {props.error}
             </div>
           ) : null}
-          <form method="post" action="/login">
-            <input type="hidden" name="next" value={props.next} />
-            <div class="field">
-              <label for="username">Username</label>
-              <input
-                id="username"
-                name="username"
-                type="text"
-                autocomplete="username"
-                required
-                autofocus
-                value={props.username ?? ''}
-              />
-            </div>
-            <div class="field">
-              <label for="password">Password</label>
-              <input id="password" name="password" type="password" autocomplete="current-password" required />
-            </div>
-            <details class="field" open={props.tenant && props.tenant !== 'default' ? true : undefined}>
-              <summary>Other tenant</summary>
-              <label for="tenant">Tenant</label>
-              <input id="tenant" name="tenant" type="text" value={props.tenant ?? 'default'} />
-              <p class="help">Leave as “default” unless your provider gave you a tenant name.</p>
-            </details>
-            <button class="btn primary" type="submit">
-              Sign in
-            </button>
-          </form>
+          {props.sso ? (
+            <a class="btn primary" href={`${OIDC_START_PATH}?next=${encodeURIComponent(props.next)}`}>
+              Sign in with {props.sso.name}
+            </a>
+          ) : null}
+          {passwords ? (
+            <form method="post" action="/login">
+              <input type="hidden" name="next" value={props.next} />
+              <div class="field">
+                <label for="username">Username</label>
+                <input
+                  id="username"
+                  name="username"
+                  type="text"
+                  autocomplete="username"
+                  required
+                  autofocus
+                  value={props.username ?? ''}
+                />
+              </div>
+              <div class="field">
+                <label for="password">Password</label>
+                <input
+                  id="password"
+                  name="password"
+                  type="password"
+                  autocomplete="current-password"
+                  required
+                />
+              </div>
+              <details class="field" open={props.tenant && props.tenant !== 'default' ? true : undefined}>
+                <summary>Other tenant</summary>
+                <label for="tenant">Tenant</label>
+                <input id="tenant" name="tenant" type="text" value={props.tenant ?? 'default'} />
+                <p class="help">Leave as “default” unless your provider gave you a tenant name.</p>
+              </details>
+              <button class="btn primary" type="submit">
+                Sign in
+              </button>
+            </form>
+          ) : null}
         </main>
       </div>
     </BarePage>
@@ -74,7 +90,9 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
   app.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (await sessionOf(c, deps.repos, deps.clock)) return c.redirect(next, 303);
-    return c.html(<LoginForm next={next} tenant={c.req.query('tenant')} />);
+    const failure = OIDC_FAILURE_MESSAGES[c.req.query('sso') ?? ''];
+    if (failure) c.status(401);
+    return c.html(<LoginForm next={next} tenant={c.req.query('tenant')} error={failure} sso={deps.sso} />);
   });
 
   app.post('/login', async (c) => {
@@ -92,7 +110,9 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
       c.status(error.code === 'bad-credentials' ? 401 : 400);
       const text =
         error.code === 'bad-credentials' ? 'Wrong username or password.' : 'Enter a username and a password.';
-      return c.html(<LoginForm next={next} username={username} tenant={tenant} error={text} />);
+      return c.html(
+        <LoginForm next={next} username={username} tenant={tenant} error={text} sso={deps.sso} />,
+      );
     }
     for (const cookie of result.headers.getSetCookie()) c.header('set-cookie', cookie, { append: true });
     return c.redirect(next, 303);

@@ -1,0 +1,128 @@
+import * as client from 'openid-client';
+import type { OidcConfig } from './oidc-config.js';
+
+/** What a browser carries from the start of a sign-in to its callback (in a short-lived HttpOnly cookie). */
+export interface OidcTransaction {
+  state: string;
+  nonce: string;
+  verifier: string;
+  next: string;
+}
+
+/** Why a callback was refused: shown to the user as a sentence, recorded as the code. */
+export class OidcRefusal extends Error {
+  constructor(
+    readonly reason: 'provider-error' | 'bad-response' | 'unavailable',
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The relying party: discovery once (again after a failure), authorization code flow with PKCE, `state`
+ * and `nonce`; openid-client validates the ID token (signature, issuer, audience, expiry, nonce).
+ */
+export class OidcClient {
+  private discovered: Promise<client.Configuration> | undefined;
+
+  constructor(
+    private readonly config: OidcConfig,
+    readonly redirectUrl: string,
+  ) {}
+
+  get issuer(): string {
+    return this.config.issuer;
+  }
+
+  private configuration(): Promise<client.Configuration> {
+    this.discovered ??= client
+      .discovery(
+        new URL(this.config.issuer),
+        this.config.clientId,
+        this.config.clientSecret,
+        undefined,
+        // The schema allows plain http only for a provider on this machine.
+        this.config.issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
+      .catch((error: unknown) => {
+        this.discovered = undefined;
+        throw new OidcRefusal(
+          'unavailable',
+          'The sign-in provider cannot be reached; try again later.',
+          (error as Error).message,
+        );
+      });
+    return this.discovered;
+  }
+
+  /** The provider's authorization URL and what the callback must check it against. */
+  async start(next: string): Promise<{ url: URL; transaction: OidcTransaction }> {
+    const configuration = await this.configuration();
+    const transaction: OidcTransaction = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+      next,
+    };
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.redirectUrl,
+      scope: this.config.scopes.join(' '),
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
+      code_challenge_method: 'S256',
+    });
+    return { url, transaction };
+  }
+
+  /**
+   * Exchanges the code of the callback URL and returns the ID token's claims merged with the userinfo
+   * answer (providers put groups in either).
+   */
+  async finish(
+    callbackUrl: URL,
+    transaction: OidcTransaction,
+  ): Promise<client.IDToken & Record<string, unknown>> {
+    const configuration = await this.configuration();
+    // The library reads the redirect_uri it sends from the URL given: the configured one, not the Host header.
+    const current = new URL(this.redirectUrl);
+    current.search = callbackUrl.search;
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    try {
+      tokens = await client.authorizationCodeGrant(configuration, current, {
+        pkceCodeVerifier: transaction.verifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      if (error instanceof client.AuthorizationResponseError) {
+        throw new OidcRefusal(
+          'provider-error',
+          'The sign-in provider refused the sign-in.',
+          `${error.error}: ${error.error_description ?? ''}`,
+        );
+      }
+      throw new OidcRefusal(
+        'bad-response',
+        'The sign-in could not be verified; start it again.',
+        (error as Error).message,
+      );
+    }
+    const claims = tokens.claims();
+    if (!claims) throw new OidcRefusal('bad-response', 'The provider sent no ID token.');
+    if (!configuration.serverMetadata().userinfo_endpoint) return claims;
+    try {
+      const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      return { ...info, ...claims };
+    } catch (error) {
+      throw new OidcRefusal(
+        'bad-response',
+        'The sign-in provider did not answer for the user; try again.',
+        (error as Error).message,
+      );
+    }
+  }
+}
