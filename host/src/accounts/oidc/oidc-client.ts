@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { OidcConfig } from './oidc-config.js';
+import { OIDC_CALLBACK_PATH, type OidcConfig } from './oidc-config.js';
 
 /** What a browser carries from the start of a sign-in to its callback (in a short-lived HttpOnly cookie). */
 export interface OidcTransaction {
@@ -7,6 +7,8 @@ export interface OidcTransaction {
   nonce: string;
   verifier: string;
   next: string;
+  /** The redirect_uri sent; the token request must send the same. */
+  redirect: string;
 }
 
 /** Why a callback was refused: shown to the user as a sentence, recorded as the code. */
@@ -29,7 +31,8 @@ export class OidcClient {
 
   constructor(
     private readonly config: OidcConfig,
-    readonly redirectUrl: string,
+    /** Unset: the origin the browser used (no web.publicUrl; the provider still checks it against its list). */
+    private readonly redirectUrl: string | undefined,
   ) {}
 
   get issuer(): string {
@@ -58,16 +61,17 @@ export class OidcClient {
   }
 
   /** The provider's authorization URL and what the callback must check it against. */
-  async start(next: string): Promise<{ url: URL; transaction: OidcTransaction }> {
+  async start(next: string, origin: string): Promise<{ url: URL; transaction: OidcTransaction }> {
     const configuration = await this.configuration();
     const transaction: OidcTransaction = {
+      redirect: this.redirectUrl ?? `${origin}${OIDC_CALLBACK_PATH}`,
       state: client.randomState(),
       nonce: client.randomNonce(),
       verifier: client.randomPKCECodeVerifier(),
       next,
     };
     const url = client.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.redirectUrl,
+      redirect_uri: transaction.redirect,
       scope: this.config.scopes.join(' '),
       state: transaction.state,
       nonce: transaction.nonce,
@@ -86,8 +90,8 @@ export class OidcClient {
     transaction: OidcTransaction,
   ): Promise<client.IDToken & Record<string, unknown>> {
     const configuration = await this.configuration();
-    // The library reads the redirect_uri it sends from the URL given: the configured one, not the Host header.
-    const current = new URL(this.redirectUrl);
+    // The library takes the redirect_uri it sends from this URL: the one sent at the start.
+    const current = new URL(transaction.redirect);
     current.search = callbackUrl.search;
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Where the provider sends the browser back to, under the API. */
+export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
+export const OIDC_START_PATH = '/api/auth/oidc/start';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** https everywhere; plain http only on this machine (a provider run for tests or a trial). */
@@ -40,7 +44,7 @@ export const OidcConfigSchema = z
       .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
       .optional()
       .describe(
-        'Callback address registered at the provider; default <web.publicUrl>/api/auth/oidc/callback',
+        'Callback address registered at the provider; default <web.publicUrl>/api/auth/oidc/callback, or without web.publicUrl the address the browser used',
       ),
     scopes: z
       .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope name without spaces or quotes'))

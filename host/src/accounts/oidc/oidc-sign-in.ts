@@ -1,10 +1,5 @@
-import { ConfigError } from '../../config/config-error.js';
 import { OidcClient } from './oidc-client.js';
-import type { OidcConfig } from './oidc-config.js';
-
-/** Where the provider sends the browser back to, under the API. */
-export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
-export const OIDC_START_PATH = '/api/auth/oidc/start';
+import { OIDC_CALLBACK_PATH, type OidcConfig } from './oidc-config.js';
 
 /** Single sign-on as the API and the login page see it. */
 export interface OidcSignIn {
@@ -20,11 +15,6 @@ export function createOidcSignIn(
   if (!config) return undefined;
   const redirectUrl =
     config.redirectUrl ?? (publicUrl ? `${publicUrl.replace(/\/$/, '')}${OIDC_CALLBACK_PATH}` : undefined);
-  if (!redirectUrl) {
-    throw new ConfigError(
-      `oidc.redirectUrl: set it (or web.publicUrl) to the address the provider sends browsers back to, ending in ${OIDC_CALLBACK_PATH}`,
-    );
-  }
   return { config, client: new OidcClient(config, redirectUrl) };
 }
 

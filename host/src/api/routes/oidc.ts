@@ -19,6 +19,7 @@ const TransactionSchema = z.strictObject({
   nonce: z.string().min(16).max(256),
   verifier: z.string().min(43).max(128),
   next: z.string().max(2048),
+  redirect: z.url({ protocol: /^https?$/ }).max(2048),
 });
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
@@ -52,7 +53,10 @@ export function oidcRoutes(deps: ApiDeps) {
   app.get('/auth/oidc/start', async (c) => {
     const oidc = enabled();
     try {
-      const { url, transaction } = await oidc.client.start(samePath(c.req.query('next')));
+      const { url, transaction } = await oidc.client.start(
+        samePath(c.req.query('next')),
+        new URL(c.req.url).origin,
+      );
       // Lax, not Strict: the provider's redirect back is a cross-site navigation that must carry it.
       setCookie(c, TRANSACTION_COOKIE, Buffer.from(JSON.stringify(transaction)).toString('base64url'), {
         httpOnly: true,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
-import { OIDC_FAILURE_MESSAGES, OIDC_START_PATH } from '../../accounts/oidc/oidc-sign-in.js';
+import { OIDC_START_PATH } from '../../accounts/oidc/oidc-config.js';
+import { OIDC_FAILURE_MESSAGES } from '../../accounts/oidc/oidc-sign-in.js';
 import { SESSION_COOKIE } from '../../api/session.js';
 import { apiError, callApi } from '../api-call.js';
 import type { PortalDeps } from '../deps.js';
