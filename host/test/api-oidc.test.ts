@@ -1,5 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { OidcClient, OidcRefusal } from '../src/accounts/oidc/oidc-client.js';
+import { OidcConfigSchema } from '../src/accounts/oidc/oidc-config.js';
 import { startTestHost, type TestHost } from './api-harness.js';
 import { databaseKinds } from './db-harness.js';
 import {
@@ -284,3 +286,27 @@ for (const kind of await databaseKinds()) {
 
   creating.run();
 }
+
+const issuers = suite('OIDC client: the provider must be the configured issuer');
+issuers('a provider that names another issuer is refused at discovery', async () => {
+  const provider = await startTestProvider(new Map());
+  try {
+    provider.register('http://127.0.0.1:1/api/auth/oidc/callback', 'https://elsewhere.example');
+    const config = OidcConfigSchema.parse({
+      issuer: provider.issuer,
+      clientId: TEST_CLIENT.id,
+      clientSecret: TEST_CLIENT.secret,
+    });
+    const client = new OidcClient(config, undefined);
+    const error = await client.start('/calls', 'http://127.0.0.1:1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.instance(error, OidcRefusal);
+    assert.is((error as OidcRefusal).reason, 'unavailable');
+    assert.match(String((error as OidcRefusal).detail), /issuer/);
+  } finally {
+    await provider.stop();
+  }
+});
+issuers.run();

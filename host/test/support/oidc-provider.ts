@@ -26,8 +26,9 @@ export async function startTestProvider(accounts: Map<string, TestAccount>) {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
-    register(redirectUri: string) {
-      const provider = new Provider(issuer, {
+    /** `claimedIssuer` makes the provider name another issuer than its address (a misconfigured one). */
+    register(redirectUri: string, claimedIssuer = issuer) {
+      const provider = new Provider(claimedIssuer, {
         clients: [
           {
             client_id: TEST_CLIENT.id,

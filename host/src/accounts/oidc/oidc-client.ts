@@ -11,6 +11,12 @@ export interface OidcTransaction {
   redirect: string;
 }
 
+/** The library's message with the check that failed (kept in its `cause`), for the log and audit. */
+function explain(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
 /** Why a callback was refused: shown to the user as a sentence, recorded as the code. */
 export class OidcRefusal extends Error {
   constructor(
@@ -54,7 +60,7 @@ export class OidcClient {
         throw new OidcRefusal(
           'unavailable',
           'The sign-in provider cannot be reached; try again later.',
-          (error as Error).message,
+          explain(error),
         );
       });
     return this.discovered;
@@ -112,7 +118,7 @@ export class OidcClient {
       throw new OidcRefusal(
         'bad-response',
         'The sign-in could not be verified; start it again.',
-        (error as Error).message,
+        explain(error),
       );
     }
     const claims = tokens.claims();
@@ -125,7 +131,7 @@ export class OidcClient {
       throw new OidcRefusal(
         'bad-response',
         'The sign-in provider did not answer for the user; try again.',
-        (error as Error).message,
+        explain(error),
       );
     }
   }
