@@ -218,6 +218,18 @@ for (const kind of await databaseKinds()) {
     assert.is((await lastAudit(ctx)).target_id, erin.id);
   });
 
+  matching('"next" stays on this site', async (ctx) => {
+    for (const next of ['//evil.example/x', '/\t/evil.example', '/\\evil.example', 'https://evil.example']) {
+      const jar = new CookieJar();
+      const start = await fetch(`${ctx.t.url}/api/auth/oidc/start?next=${encodeURIComponent(next)}`, {
+        redirect: 'manual',
+      });
+      jar.take(start);
+      const transaction = JSON.parse(Buffer.from(jar.get('deskrec_oidc')!, 'base64url').toString('utf8'));
+      assert.is(transaction.next, '/calls', next);
+    }
+  });
+
   matching('password sign-in stays on by default', async (ctx) => {
     assert.ok(await ctx.t.login());
   });

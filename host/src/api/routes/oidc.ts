@@ -22,9 +22,12 @@ const TransactionSchema = z.strictObject({
   redirect: z.url({ protocol: /^https?$/ }).max(2048),
 });
 
-/** Only same-site paths: "next" must not send people elsewhere after signing in. */
+/**
+ * Only same-site paths: "next" must not send people elsewhere after signing in. Printable ASCII without
+ * backslashes: browsers drop tabs and read a backslash as "/", either of which can make "//host".
+ */
 function samePath(next: string | undefined): string {
-  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/calls';
+  return next && /^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) ? next : '/calls';
 }
 
 function readTransaction(c: Context): OidcTransaction | undefined {
