@@ -321,4 +321,24 @@ issuers('a provider that names another issuer is refused at discovery', async ()
     await provider.stop();
   }
 });
+issuers(
+  'a provider that cannot be reached sends the browser back to the login page with the reason',
+  async () => {
+    const gone = await startTestProvider(new Map());
+    await gone.stop();
+    const t = await startTestHost(
+      'embedded',
+      `oidc: { issuer: "${gone.issuer}", clientId: ${TEST_CLIENT.id}, clientSecret: ${TEST_CLIENT.secret} }`,
+    );
+    try {
+      const start = await fetch(`${t.url}/api/auth/oidc/start`, { redirect: 'manual' });
+      assert.is(start.status, 303);
+      assert.is(start.headers.get('location'), '/login?sso=unavailable');
+      const login = await fetch(`${t.url}/login?sso=unavailable`);
+      assert.match(await login.text(), /The sign-in provider cannot be reached/);
+    } finally {
+      await t.stop();
+    }
+  },
+);
 issuers.run();
