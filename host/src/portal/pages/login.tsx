@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
-import { OIDC_START_PATH } from '../../accounts/oidc/oidc-config.js';
 import { OIDC_FAILURE_MESSAGES } from '../../accounts/oidc/oidc-sign-in.js';
 import { SESSION_COOKIE } from '../../api/session.js';
 import { apiError, callApi } from '../api-call.js';
@@ -8,6 +7,7 @@ import type { PortalDeps } from '../deps.js';
 import { readForm } from '../form.js';
 import { BarePage } from '../layout.js';
 import { type PortalEnv, sessionOf } from '../session.js';
+import { SsoButton, SsoOnlyLogin } from './login-sso.js';
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
 function safeNext(next: string | undefined): string {
@@ -21,7 +21,6 @@ function LoginForm(props: {
   error?: string | undefined;
   sso?: PortalDeps['sso'];
 }) {
-  const passwords = props.sso?.passwordSignIn ?? true;
   return (
     <BarePage title="Sign in">
       <div class="login-wrap">
@@ -38,47 +37,35 @@ function LoginForm(props: {
               {props.error}
             </div>
           ) : null}
-          {props.sso ? (
-            <a class="btn primary" href={`${OIDC_START_PATH}?next=${encodeURIComponent(props.next)}`}>
-              Sign in with {props.sso.name}
-            </a>
-          ) : null}
-          {passwords ? (
-            <form method="post" action="/login">
-              <input type="hidden" name="next" value={props.next} />
-              <div class="field">
-                <label for="username">Username</label>
-                <input
-                  id="username"
-                  name="username"
-                  type="text"
-                  autocomplete="username"
-                  required
-                  autofocus
-                  value={props.username ?? ''}
-                />
-              </div>
-              <div class="field">
-                <label for="password">Password</label>
-                <input
-                  id="password"
-                  name="password"
-                  type="password"
-                  autocomplete="current-password"
-                  required
-                />
-              </div>
-              <details class="field" open={props.tenant && props.tenant !== 'default' ? true : undefined}>
-                <summary>Other tenant</summary>
-                <label for="tenant">Tenant</label>
-                <input id="tenant" name="tenant" type="text" value={props.tenant ?? 'default'} />
-                <p class="help">Leave as “default” unless your provider gave you a tenant name.</p>
-              </details>
-              <button class="btn primary" type="submit">
-                Sign in
-              </button>
-            </form>
-          ) : null}
+          <SsoButton sso={props.sso} next={props.next} />
+          <form method="post" action="/login">
+            <input type="hidden" name="next" value={props.next} />
+            <div class="field">
+              <label for="username">Username</label>
+              <input
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                required
+                autofocus
+                value={props.username ?? ''}
+              />
+            </div>
+            <div class="field">
+              <label for="password">Password</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required />
+            </div>
+            <details class="field" open={props.tenant && props.tenant !== 'default' ? true : undefined}>
+              <summary>Other tenant</summary>
+              <label for="tenant">Tenant</label>
+              <input id="tenant" name="tenant" type="text" value={props.tenant ?? 'default'} />
+              <p class="help">Leave as “default” unless your provider gave you a tenant name.</p>
+            </details>
+            <button class="btn primary" type="submit">
+              Sign in
+            </button>
+          </form>
         </main>
       </div>
     </BarePage>
@@ -93,6 +80,9 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
     if (await sessionOf(c, deps.repos, deps.clock)) return c.redirect(next, 303);
     const failure = OIDC_FAILURE_MESSAGES[c.req.query('sso') ?? ''];
     if (failure) c.status(401);
+    if (deps.sso && !deps.sso.passwordSignIn) {
+      return c.html(<SsoOnlyLogin sso={deps.sso} next={next} error={failure} />);
+    }
     return c.html(<LoginForm next={next} tenant={c.req.query('tenant')} error={failure} sso={deps.sso} />);
   });
 
