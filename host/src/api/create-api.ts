@@ -5,6 +5,7 @@ import { createErrorHandler, errorJson, validationHook } from './errors.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
@@ -15,6 +16,8 @@ import { requireAdmin, requireSession } from './session.js';
 
 /** Paths under /api that need no session. */
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
+// Single sign-on's redirects: the browser arrives without a session.
+for (const path of ['/api/auth/oidc/start', '/api/auth/oidc/callback']) PUBLIC.add(path);
 /** Paths a supervisor may use (besides future calls routes). */
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
 
@@ -66,6 +69,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.onError(onError);
   api.route('/', healthRoutes(deps));
   api.route('/', authRoutes(deps));
+  api.route('/', oidcRoutes(deps));
   api.route('/', tenantRoutes(deps));
   api.route('/', adminUserRoutes(deps));
   api.route('/', userRoutes(deps));

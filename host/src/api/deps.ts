@@ -1,4 +1,5 @@
 import type { Clock, Logger, PluginManifest } from '@deskrec/core';
+import type { OidcSignIn } from '../accounts/oidc/oidc-sign-in.js';
 import type { CallSourceHealth } from '../calls/call-intake.js';
 import type { SessionUser } from '../db/repos/sessions.js';
 import type { Repositories } from '../db/repositories.js';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Whether the session cookie needs HTTPS (set when the public URL is https). */
   secureCookies: boolean;
+  /** Admin sign-in through an OpenID Connect provider, when configured. */
+  oidc?: OidcSignIn | undefined;
 }
 
 export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

@@ -8,6 +8,7 @@ import {
   type Token,
 } from '@deskrec/core';
 import type { Hono } from 'hono';
+import { createOidcSignIn } from '../accounts/oidc/oidc-sign-in.js';
 import { createApi } from '../api/create-api.js';
 import type { ControllerHooks } from '../api/deps.js';
 import { HostMetrics } from '../api/metrics.js';
@@ -205,6 +206,7 @@ export function registerServices(c: DependencyContainer): void {
       sessionTtlMs: config.web.sessionHours * 3600_000,
       maxBodyBytes: config.web.maxBodyBytes,
       secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
+      oidc: createOidcSignIn(config.oidc, config.web.publicUrl),
     });
   });
   once(c, HOST_TOKENS.WebListener, (at) => {
@@ -247,6 +249,7 @@ export function registerServices(c: DependencyContainer): void {
           publicUrl: config.web.publicUrl,
           uploadPath: UPLOAD_ROUTE,
           hostConfig: config,
+          sso: config.oidc && { name: config.oidc.name, passwordSignIn: config.oidc.passwordSignIn },
         }) as unknown as Hono<never>,
       ],
     });

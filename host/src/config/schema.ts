@@ -1,5 +1,6 @@
 import { ControllerSettingsSchema, PluginEntrySchema } from '@deskrec/core';
 import { z } from 'zod';
+import { OidcConfigSchema } from '../accounts/oidc/oidc-config.js';
 import { ControllerTuningSchema } from '../controller/options.js';
 import { isCidr } from '../net/address-policy.js';
 import { PbxRecordingsSchema } from './pbx-recordings.js';
@@ -261,6 +262,9 @@ export const HostConfigSchema = z
       .strict()
       .prefault({}),
     log: LogConfigSchema.prefault({}),
+    oidc: OidcConfigSchema.optional().describe(
+      'Admin sign-in through an OpenID Connect provider (single sign-on)',
+    ),
   })
   .strict();
 

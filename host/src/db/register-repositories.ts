@@ -1,5 +1,6 @@
 import { type DependencyContainer, Lifecycle, resolve } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
+import { AdminIdentitiesRepo } from './repos/admin-identities.js';
 import { AdminUsersRepo } from './repos/admin-users.js';
 import { AuditRepo } from './repos/audit.js';
 import { CallLegsRepo } from './repos/call-legs.js';
@@ -54,6 +55,7 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.TenantsRepo, TenantsRepo],
     [HOST_TOKENS.AdminUsersRepo, AdminUsersRepo],
     [HOST_TOKENS.SessionsRepo, SessionsRepo],
+    [HOST_TOKENS.AdminIdentitiesRepo, AdminIdentitiesRepo],
     [HOST_TOKENS.UsersRepo, UsersRepo],
     [HOST_TOKENS.WorkstationsRepo, WorkstationsRepo],
     [HOST_TOKENS.SettingsRepo, SettingsRepo],
@@ -80,6 +82,7 @@ export function registerRepositories(c: DependencyContainer): void {
       tenants: resolve(at, HOST_TOKENS.TenantsRepo),
       adminUsers: resolve(at, HOST_TOKENS.AdminUsersRepo),
       sessions: resolve(at, HOST_TOKENS.SessionsRepo),
+      adminIdentities: resolve(at, HOST_TOKENS.AdminIdentitiesRepo),
       users: resolve(at, HOST_TOKENS.UsersRepo),
       workstations: resolve(at, HOST_TOKENS.WorkstationsRepo),
       settings: resolve(at, HOST_TOKENS.SettingsRepo),

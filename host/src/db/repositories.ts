@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { container, resolve } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { registerRepositories } from './register-repositories.js';
+import type { AdminIdentitiesRepo } from './repos/admin-identities.js';
 import type { AdminUsersRepo } from './repos/admin-users.js';
 import type { AuditRepo } from './repos/audit.js';
 import type { CallLegsRepo } from './repos/call-legs.js';
@@ -30,6 +31,7 @@ export interface Repositories {
   tenants: TenantsRepo;
   adminUsers: AdminUsersRepo;
   sessions: SessionsRepo;
+  adminIdentities: AdminIdentitiesRepo;
   users: UsersRepo;
   workstations: WorkstationsRepo;
   settings: SettingsRepo;

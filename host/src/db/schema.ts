@@ -27,6 +27,16 @@ export interface AdminUsersTable {
   created_at: Timestamp;
 }
 
+/** A single sign-on identity (issuer + subject) linked to an admin user. */
+export interface AdminIdentitiesTable {
+  tenant_id: string;
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_sign_in: Timestamp;
+}
+
 export interface AdminSessionsTable {
   /** SHA-256 hex of the session token: a database leak does not leak sessions. */
   id: string;
@@ -250,6 +260,7 @@ export interface Database {
   tenants: TenantsTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
+  admin_identities: AdminIdentitiesTable;
   users: UsersTable;
   user_extensions: UserExtensionsTable;
   workstations: WorkstationsTable;

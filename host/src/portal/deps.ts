@@ -31,4 +31,6 @@ export interface PortalDeps {
    * certificates, trace log). Without it the page shows what the running controller reports.
    */
   hostConfig?: Pick<HostConfig, 'source' | 'controller' | 'log'> | undefined;
+  /** Single sign-on, when configured: the login page offers it (and may hide the password form). */
+  sso?: { name: string; passwordSignIn: boolean } | undefined;
 }

@@ -60,6 +60,9 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
     }),
     async (c) => {
       const body = c.req.valid('json');
+      if (deps.oidc?.config.passwordSignIn === false) {
+        throw new ApiError(403, 'password-sign-in-off', `Sign in with ${deps.oidc.config.name}`);
+      }
       const ip = clientIp(c);
       const account = `${body.tenant}\u0000${body.username.toLowerCase()}`;
       const where = { username: body.username, tenant: body.tenant, ip };

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
+import { OIDC_FAILURE_MESSAGES } from '../../accounts/oidc/oidc-sign-in.js';
 import { SESSION_COOKIE } from '../../api/session.js';
 import { apiError, callApi } from '../api-call.js';
 import type { PortalDeps } from '../deps.js';
 import { readForm } from '../form.js';
 import { BarePage } from '../layout.js';
 import { type PortalEnv, sessionOf } from '../session.js';
+import { SsoButton, SsoOnlyLogin } from './login-sso.js';
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
 function safeNext(next: string | undefined): string {
@@ -17,6 +19,7 @@ function LoginForm(props: {
   username?: string | undefined;
   tenant?: string | undefined;
   error?: string | undefined;
+  sso?: PortalDeps['sso'];
 }) {
   return (
     <BarePage title="Sign in">
@@ -34,6 +37,7 @@ function LoginForm(props: {
               {props.error}
             </div>
           ) : null}
+          <SsoButton sso={props.sso} next={props.next} />
           <form method="post" action="/login">
             <input type="hidden" name="next" value={props.next} />
             <div class="field">
@@ -74,7 +78,12 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
   app.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (await sessionOf(c, deps.repos, deps.clock)) return c.redirect(next, 303);
-    return c.html(<LoginForm next={next} tenant={c.req.query('tenant')} />);
+    const failure = OIDC_FAILURE_MESSAGES[c.req.query('sso') ?? ''];
+    if (failure) c.status(401);
+    if (deps.sso && !deps.sso.passwordSignIn) {
+      return c.html(<SsoOnlyLogin sso={deps.sso} next={next} error={failure} />);
+    }
+    return c.html(<LoginForm next={next} tenant={c.req.query('tenant')} error={failure} sso={deps.sso} />);
   });
 
   app.post('/login', async (c) => {
@@ -92,7 +101,9 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
       c.status(error.code === 'bad-credentials' ? 401 : 400);
       const text =
         error.code === 'bad-credentials' ? 'Wrong username or password.' : 'Enter a username and a password.';
-      return c.html(<LoginForm next={next} username={username} tenant={tenant} error={text} />);
+      return c.html(
+        <LoginForm next={next} username={username} tenant={tenant} error={text} sso={deps.sso} />,
+      );
     }
     for (const cookie of result.headers.getSetCookie()) c.header('set-cookie', cookie, { append: true });
     return c.redirect(next, 303);
