@@ -2,6 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
+import { jsonBodiesOnly, noStore } from './json-only.js';
+import { OBSERVABILITY_REFUSED, observabilityAccess } from './observability-access.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
@@ -45,6 +47,9 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       'HTTP request',
     );
   });
+  app.use('/api/*', noStore);
+  app.use('/metrics', noStore);
+  app.use('/api/*', jsonBodiesOnly);
   // Counted while streaming, so an oversized body is refused without being held in memory.
   app.use(
     '/api/*',
@@ -62,9 +67,10 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     });
   });
 
+  const observer = observabilityAccess(deps.observability);
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.onError(onError);
-  api.route('/', healthRoutes(deps));
+  api.route('/', healthRoutes(deps, observer));
   api.route('/', authRoutes(deps));
   api.route('/', tenantRoutes(deps));
   api.route('/', adminUserRoutes(deps));
@@ -88,6 +94,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   app.get('/metrics', async (c) => {
+    if (!observer(c)) return errorJson(c, 401, 'unauthenticated', OBSERVABILITY_REFUSED);
     c.header('content-type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });

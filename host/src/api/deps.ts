@@ -5,6 +5,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { RecentLog } from '../logging/recent-log.js';
 import type { AgentChannel } from '../workstations/ports.js';
 import type { HostMetrics } from './metrics.js';
+import type { ObservabilityOptions } from './observability-access.js';
 
 /** What the controller reports for the health endpoint; `ok: false` makes the host report "degraded". */
 export interface ControllerStatus {
@@ -41,6 +42,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Whether the session cookie needs HTTPS (set when the public URL is https). */
   secureCookies: boolean;
+  /** Who may read /metrics and the detailed health (config `observability`). */
+  observability: ObservabilityOptions;
 }
 
 export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

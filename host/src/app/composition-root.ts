@@ -193,6 +193,7 @@ export function registerServices(c: DependencyContainer): void {
       sessionTtlMs: config.web.sessionHours * 3600_000,
       maxBodyBytes: config.web.maxBodyBytes,
       secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
+      observability: config.observability,
     });
   });
   once(c, HOST_TOKENS.WebListener, (at) => {

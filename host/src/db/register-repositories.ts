@@ -9,6 +9,7 @@ import { HostsRepo } from './repos/hosts.js';
 import { JobsRepo } from './repos/jobs.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
+import { SecondFactorRepo } from './repos/second-factor.js';
 import { SegmentsRepo } from './repos/segments.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -68,6 +69,7 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.CallSearchRepo, CallSearchRepo],
     [HOST_TOKENS.WorkstationDetailsRepo, WorkstationDetailsRepo],
     [HOST_TOKENS.WorkstationDirectory, KyselyWorkstationDirectory],
+    [HOST_TOKENS.SecondFactorRepo, SecondFactorRepo],
   ]);
   once(
     c,
@@ -91,6 +93,7 @@ export function registerRepositories(c: DependencyContainer): void {
       callSearch: resolve(at, HOST_TOKENS.CallSearchRepo),
       workstationDetails: resolve(at, HOST_TOKENS.WorkstationDetailsRepo),
       directory: resolve(at, HOST_TOKENS.WorkstationDirectory) as KyselyWorkstationDirectory,
+      secondFactor: resolve(at, HOST_TOKENS.SecondFactorRepo),
     }),
   );
 }

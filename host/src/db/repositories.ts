@@ -11,6 +11,7 @@ import type { CallsRepo } from './repos/calls.js';
 import type { JobsRepo } from './repos/jobs.js';
 import type { MediaRepo } from './repos/media.js';
 import type { RecordingsRepo } from './repos/recordings.js';
+import type { SecondFactorRepo } from './repos/second-factor.js';
 import type { SegmentsRepo } from './repos/segments.js';
 import type { SessionsRepo } from './repos/sessions.js';
 import type { SettingsRepo } from './repos/settings.js';
@@ -43,6 +44,7 @@ export interface Repositories {
   callSearch: CallSearchRepo;
   workstationDetails: WorkstationDetailsRepo;
   directory: KyselyWorkstationDirectory;
+  secondFactor: SecondFactorRepo;
 }
 
 /**
