@@ -1,12 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { SignInGuard } from '../accounts/sign-in-guard.js';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
 import { jsonBodiesOnly, noStore } from './json-only.js';
 import { OBSERVABILITY_REFUSED, observabilityAccess } from './observability-access.js';
+import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
+import { secondFactorRoutes } from './routes/second-factor.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
@@ -17,6 +20,7 @@ import { requireAdmin, requireSession } from './session.js';
 
 /** Paths under /api that need no session. */
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
+PUBLIC.add('/api/auth/login/second-factor');
 /** Paths a supervisor may use (besides future calls routes). */
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
 
@@ -71,7 +75,11 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.onError(onError);
   api.route('/', healthRoutes(deps, observer));
-  api.route('/', authRoutes(deps));
+  // One guard for both sign-in steps: wrong codes count toward the same lock as wrong passwords.
+  const signInGuard = new SignInGuard();
+  api.route('/', authRoutes(deps, signInGuard));
+  api.route('/', secondFactorRoutes(deps, signInGuard));
+  api.route('/', adminSessionRoutes(deps));
   api.route('/', tenantRoutes(deps));
   api.route('/', adminUserRoutes(deps));
   api.route('/', userRoutes(deps));
