@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { sessionHandle } from '../../db/repos/sessions.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { notFound } from '../errors.js';
-import { commonErrors, jsonOk, notFoundResponse, security } from './common.js';
+import { commonErrors, IdParamSchema, jsonOk, notFoundResponse, security } from './common.js';
 
 const SessionSchema = z
   .object({
@@ -16,13 +16,6 @@ const SessionSchema = z
     current: z.boolean().describe('The session making this request'),
   })
   .openapi('AdminSession');
-
-const HandleParamSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'expected a session id from the session list')
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
 
 /**
  * The signed-in admin's own sessions: where and when each was used, and revoking one or all the others.
@@ -76,7 +69,7 @@ export function adminSessionRoutes(deps: ApiDeps) {
       tags: ['auth'],
       summary: 'Revokes one of your sessions (the current one too: that signs you out)',
       security,
-      request: { params: HandleParamSchema },
+      request: { params: IdParamSchema },
       responses: { 204: { description: 'Revoked' }, ...commonErrors, ...notFoundResponse },
     }),
     async (c) => {

@@ -6,6 +6,7 @@ import type { PortalDeps } from '../deps.js';
 import { readForm } from '../form.js';
 import { BarePage } from '../layout.js';
 import { type PortalEnv, sessionOf } from '../session.js';
+import { isChallenge, SecondFactorForm, secondFactorStep } from './login-second-factor.js';
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
 function safeNext(next: string | undefined): string {
@@ -79,6 +80,7 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
 
   app.post('/login', async (c) => {
     const form = await readForm(c);
+    if (form.has('challenge')) return secondFactorStep(c, deps, form, safeNext(form.get('next')));
     const username = form.get('username')?.trim() ?? '';
     const tenant = form.get('tenant')?.trim() || 'default';
     const next = safeNext(form.get('next'));
@@ -94,6 +96,8 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
         error.code === 'bad-credentials' ? 'Wrong username or password.' : 'Enter a username and a password.';
       return c.html(<LoginForm next={next} username={username} tenant={tenant} error={text} />);
     }
+    if (isChallenge(result.body))
+      return c.html(<SecondFactorForm next={next} challenge={result.body.secondFactor.challenge} />);
     for (const cookie of result.headers.getSetCookie()) c.header('set-cookie', cookie, { append: true });
     return c.redirect(next, 303);
   });
