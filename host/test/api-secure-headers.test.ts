@@ -85,6 +85,19 @@ test('a JSON route refuses a text/plain body with 415 and changes nothing', asyn
   assert.equal(after.body, before.body);
 });
 
+test('a body-less state-changing route refuses a text/plain body too (a cross-site form can send one)', async (ctx) => {
+  const before = await ctx.t.call('GET', '/api/tenant/token', { token: ctx.admin });
+  const res = await ctx.t.call('POST', '/api/tenant/token/reset', {
+    token: ctx.admin,
+    raw: 'anything',
+    headers: { 'content-type': 'text/plain' },
+  });
+  assert.is(res.status, 415);
+  assert.is(res.body.error.code, 'unsupported-media-type');
+  const after = await ctx.t.call('GET', '/api/tenant/token', { token: ctx.admin });
+  assert.equal(after.body, before.body, 'the token was not reset');
+});
+
 test('JSON with a charset and body-less posts still work', async (ctx) => {
   const res = await ctx.t.call('POST', '/api/auth/login', {
     raw: JSON.stringify({ username: 'admin', password: ctx.t.credentials.password, bearer: true }),
