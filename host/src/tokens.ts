@@ -36,6 +36,7 @@ export const HOST_TOKENS = {
   AdminUsersRepo: t<import('./db/repos/admin-users.js').AdminUsersRepo>('AdminUsersRepo'),
   SessionsRepo: t<import('./db/repos/sessions.js').SessionsRepo>('SessionsRepo'),
   AdminIdentitiesRepo: t<import('./db/repos/admin-identities.js').AdminIdentitiesRepo>('AdminIdentitiesRepo'),
+  SecondFactorRepo: t<import('./db/repos/second-factor.js').SecondFactorRepo>('SecondFactorRepo'),
   UsersRepo: t<import('./db/repos/users.js').UsersRepo>('UsersRepo'),
   WorkstationsRepo: t<import('./db/repos/workstations.js').WorkstationsRepo>('WorkstationsRepo'),
   SettingsRepo: t<import('./db/repos/settings.js').SettingsRepo>('SettingsRepo'),

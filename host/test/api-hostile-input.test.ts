@@ -13,6 +13,7 @@ interface Operation {
 }
 
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
+PUBLIC.add('/api/auth/login/second-factor');
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
 
 /** A body of `total` bytes sent in chunks with no Content-Length, so the server must count while streaming. */

@@ -1,11 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { SignInGuard } from '../accounts/sign-in-guard.js';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
+import { jsonBodiesOnly, noStore } from './json-only.js';
+import { OBSERVABILITY_REFUSED, observabilityAccess } from './observability-access.js';
+import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
 import { oidcRoutes } from './routes/oidc.js';
+import { secondFactorRoutes } from './routes/second-factor.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
@@ -18,6 +23,7 @@ import { requireAdmin, requireSession } from './session.js';
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
 // Single sign-on's redirects: the browser arrives without a session.
 for (const path of ['/api/auth/oidc/start', '/api/auth/oidc/callback']) PUBLIC.add(path);
+PUBLIC.add('/api/auth/login/second-factor');
 /** Paths a supervisor may use (besides future calls routes). */
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
 
@@ -48,6 +54,9 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       'HTTP request',
     );
   });
+  app.use('/api/*', noStore);
+  app.use('/metrics', noStore);
+  app.use('/api/*', jsonBodiesOnly);
   // Counted while streaming, so an oversized body is refused without being held in memory.
   app.use(
     '/api/*',
@@ -65,11 +74,16 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     });
   });
 
+  const observer = observabilityAccess(deps.observability);
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.onError(onError);
-  api.route('/', healthRoutes(deps));
-  api.route('/', authRoutes(deps));
+  api.route('/', healthRoutes(deps, observer));
+  // One guard for both sign-in steps: wrong codes count toward the same lock as wrong passwords.
+  const signInGuard = new SignInGuard();
+  api.route('/', authRoutes(deps, signInGuard));
   api.route('/', oidcRoutes(deps));
+  api.route('/', secondFactorRoutes(deps, signInGuard));
+  api.route('/', adminSessionRoutes(deps));
   api.route('/', tenantRoutes(deps));
   api.route('/', adminUserRoutes(deps));
   api.route('/', userRoutes(deps));
@@ -92,6 +106,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   app.get('/metrics', async (c) => {
+    if (!observer(c)) return errorJson(c, 401, 'unauthenticated', OBSERVABILITY_REFUSED);
     c.header('content-type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });

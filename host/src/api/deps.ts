@@ -6,6 +6,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { RecentLog } from '../logging/recent-log.js';
 import type { AgentChannel } from '../workstations/ports.js';
 import type { HostMetrics } from './metrics.js';
+import type { ObservabilityOptions } from './observability-access.js';
 
 /** What the controller reports for the health endpoint; `ok: false` makes the host report "degraded". */
 export interface ControllerStatus {
@@ -44,6 +45,8 @@ export interface ApiDeps {
   secureCookies: boolean;
   /** Admin sign-in through an OpenID Connect provider, when configured. */
   oidc?: OidcSignIn | undefined;
+  /** Who may read /metrics and the detailed health (config `observability`). */
+  observability: ObservabilityOptions;
 }
 
 export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

@@ -207,6 +207,7 @@ export function registerServices(c: DependencyContainer): void {
       maxBodyBytes: config.web.maxBodyBytes,
       secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
       oidc: createOidcSignIn(config.oidc, config.web.publicUrl),
+      observability: config.observability,
     });
   });
   once(c, HOST_TOKENS.WebListener, (at) => {

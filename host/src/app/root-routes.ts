@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { CallIntake } from '../calls/call-intake.js';
 import { UPLOAD_ROUTE, type UploadService } from '../uploads/upload-service.js';
+import { applyHeaders, hostSecureHeaders, nodeSecureHeaders } from './secure-headers.js';
 
 const isUploadPath = (url = '/') => {
   const path = url.split('?', 1)[0]!;
@@ -25,6 +26,7 @@ export interface HostRoutes {
  */
 export function hostRoutes(routes: Omit<HostRoutes, 'host' | 'uploads'>): Hono {
   const root = new Hono();
+  root.use('*', hostSecureHeaders);
   root.all('/hooks/:id', async (c) => {
     if (!routes.intake.started)
       return c.json({ error: { code: 'starting', message: 'the host is still starting' } }, 503, {
@@ -48,9 +50,15 @@ export function hostRoutes(routes: Omit<HostRoutes, 'host' | 'uploads'>): Hono {
  */
 export function hostRequestListener(routes: HostRoutes): RequestListener {
   const web = getRequestListener(hostRoutes(routes).fetch, { hostname: routes.host });
+  const uploadHeaders = nodeSecureHeaders();
   return (incoming: IncomingMessage, outgoing: ServerResponse) => {
     if (!isUploadPath(incoming.url)) return web(incoming, outgoing);
     // Only a client gone while its answer is written gets here.
-    routes.uploads.handle(incoming, outgoing).catch(() => outgoing.destroy());
+    uploadHeaders
+      .then((headers) => {
+        applyHeaders(outgoing, headers);
+        return routes.uploads.handle(incoming, outgoing);
+      })
+      .catch(() => outgoing.destroy());
   };
 }

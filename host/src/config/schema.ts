@@ -265,6 +265,23 @@ export const HostConfigSchema = z
     oidc: OidcConfigSchema.optional().describe(
       'Admin sign-in through an OpenID Connect provider (single sign-on)',
     ),
+    observability: z
+      .object({
+        token: z
+          .string()
+          .min(16, { error: 'expected a secret of at least 16 characters' })
+          .max(1024)
+          .optional()
+          .describe(
+            'Bearer token that may read /metrics and the detailed /api/health; better an environment or file: reference',
+          ),
+        allow: z
+          .array(z.string().refine(isCidr, { error: 'expected a CIDR range such as "10.0.0.0/8"' }))
+          .default(['127.0.0.0/8', '::1/128'])
+          .describe('Addresses that may read them without the token (default: this machine only)'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

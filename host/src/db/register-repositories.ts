@@ -11,6 +11,7 @@ import { JobsRepo } from './repos/jobs.js';
 import { ManifestsRepo } from './repos/manifests.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
+import { SecondFactorRepo } from './repos/second-factor.js';
 import { SegmentsRepo } from './repos/segments.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -74,6 +75,7 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.WorkstationDirectory, KyselyWorkstationDirectory],
     [HOST_TOKENS.SigningKeysRepo, SigningKeysRepo],
     [HOST_TOKENS.ManifestsRepo, ManifestsRepo],
+    [HOST_TOKENS.SecondFactorRepo, SecondFactorRepo],
   ]);
   once(
     c,
@@ -100,6 +102,7 @@ export function registerRepositories(c: DependencyContainer): void {
       directory: resolve(at, HOST_TOKENS.WorkstationDirectory) as KyselyWorkstationDirectory,
       signingKeys: resolve(at, HOST_TOKENS.SigningKeysRepo),
       manifests: resolve(at, HOST_TOKENS.ManifestsRepo),
+      secondFactor: resolve(at, HOST_TOKENS.SecondFactorRepo),
     }),
   );
 }

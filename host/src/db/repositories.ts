@@ -13,6 +13,7 @@ import type { JobsRepo } from './repos/jobs.js';
 import type { ManifestsRepo } from './repos/manifests.js';
 import type { MediaRepo } from './repos/media.js';
 import type { RecordingsRepo } from './repos/recordings.js';
+import type { SecondFactorRepo } from './repos/second-factor.js';
 import type { SegmentsRepo } from './repos/segments.js';
 import type { SessionsRepo } from './repos/sessions.js';
 import type { SettingsRepo } from './repos/settings.js';
@@ -49,6 +50,7 @@ export interface Repositories {
   directory: KyselyWorkstationDirectory;
   signingKeys: SigningKeysRepo;
   manifests: ManifestsRepo;
+  secondFactor: SecondFactorRepo;
 }
 
 /**

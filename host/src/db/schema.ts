@@ -45,6 +45,10 @@ export interface AdminSessionsTable {
   expires_at: Timestamp;
   created_at: Timestamp;
   ip: string | null;
+  last_used_at: Timestamp | null;
+  user_agent: string | null;
+  /** A sign-in whose password was right, waiting for the second factor: not a session yet. */
+  second_factor_pending: Generated<boolean>;
 }
 
 export interface UsersTable {
@@ -277,6 +281,8 @@ export interface Database {
   workstation_addresses: WorkstationAddressesTable;
   signing_keys: SigningKeysTable;
   recording_manifests: RecordingManifestsTable;
+  admin_totp: AdminTotpTable;
+  admin_recovery_codes: AdminRecoveryCodesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -291,3 +297,23 @@ export type CallLeg = Selectable<CallLegsTable>;
 export type Recording = Selectable<RecordingsTable>;
 export type Segment = Selectable<SegmentsTable>;
 export type NewJob = Insertable<JobsTable>;
+
+/** An admin's TOTP second factor; `confirmed_at` null while the enrolment waits for its first code. */
+export interface AdminTotpTable {
+  user_id: string;
+  tenant_id: string;
+  /** Base32; the project has no key to seal secrets with yet (see docs/admin-guide.md). */
+  secret: string;
+  created_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  /** The last time step accepted, so a code works once. */
+  last_step: ColumnType<string | number | null, number | null, number | null>;
+}
+
+export interface AdminRecoveryCodesTable {
+  user_id: string;
+  tenant_id: string;
+  /** SHA-256 hex of an 80-bit random code. */
+  code_hash: string;
+  used_at: Timestamp | null;
+}

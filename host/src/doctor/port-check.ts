@@ -34,13 +34,21 @@ function tryBind(host: string, port: number): Promise<NodeJS.ErrnoException | un
   });
 }
 
-/** Asks the web port whether a deskrec host answers there. */
-export async function probeRunningHost(host: string, port: number): Promise<RunningHost | undefined> {
+/**
+ * Asks the web port whether a deskrec host answers there, with the observability token when there is one
+ * (the detailed health is only for it or for an address in observability.allow).
+ */
+export async function probeRunningHost(
+  host: string,
+  port: number,
+  token?: string,
+): Promise<RunningHost | undefined> {
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   try {
     const response = await fetchWithin(
       3000,
       `http://${target.includes(':') ? `[${target}]` : target}:${port}/api/health`,
+      token ? { headers: { authorization: `Bearer ${token}` } } : {},
     );
     const body = JSON.parse(response.text) as Partial<RunningHost>;
     return body && typeof body.database === 'object' && typeof body.controller === 'object'

@@ -15,7 +15,9 @@ export const HOST_DISK_FLOOR = { failBytes: 200 * MB, warnBytes: 1024 * MB };
 async function checkPorts(
   config: HostConfig,
 ): Promise<{ lines: CheckLine[]; running: Awaited<ReturnType<typeof probeRunningHost>> }> {
-  const running = config.web.port ? await probeRunningHost(config.web.host, config.web.port) : undefined;
+  const running = config.web.port
+    ? await probeRunningHost(config.web.host, config.web.port, config.observability.token)
+    : undefined;
   const controllerHost = config.controller.host ?? config.web.host;
   const listening = running?.controller.listening;
   const lines = [

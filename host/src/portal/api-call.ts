@@ -31,6 +31,9 @@ export async function callApi(
   body?: unknown,
 ): Promise<ApiResult> {
   const headers: Record<string, string> = { cookie: c.req.header('cookie') ?? '' };
+  // The session list shows which browser signed in.
+  const agent = c.req.header('user-agent');
+  if (agent) headers['user-agent'] = agent;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await deps.api.request(
     `http://portal.internal/api${path}`,

@@ -7,6 +7,7 @@ import { pageHeaders, requirePageAdmin, requirePageSession } from './guards.js';
 import { callDetailRoutes } from './pages/call-detail.js';
 import { callsListRoutes } from './pages/calls.js';
 import { loginRoutes } from './pages/login.js';
+import { securityRoutes } from './pages/security.js';
 import { settingsRoutes } from './pages/settings.js';
 import { storageTargetRoutes } from './pages/storage-targets.js';
 import { systemLogRoutes } from './pages/system-log.js';
@@ -58,5 +59,6 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', settingsRoutes(deps));
   app.route('/', storageTargetRoutes(deps));
   app.route('/', systemLogRoutes(deps));
+  app.route('/', securityRoutes(deps));
   return app;
 }

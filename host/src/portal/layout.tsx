@@ -3,7 +3,7 @@ import type { SessionUser } from '../db/repos/sessions.js';
 import { portalAssets } from './assets.js';
 import type { Flash } from './flash.js';
 
-export type NavKey = 'calls' | 'workstations' | 'settings' | 'users' | 'storage' | 'system-log';
+export type NavKey = 'calls' | 'workstations' | 'settings' | 'users' | 'storage' | 'system-log' | 'security';
 
 const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string; label: string }[] }[] = [
   { section: 'Recordings', admin: false, items: [{ key: 'calls', href: '/calls', label: 'Calls' }] },
@@ -22,6 +22,7 @@ const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string
       { key: 'users', href: '/admin/users', label: 'Users' },
       { key: 'storage', href: '/admin/storage-targets', label: 'Storage targets' },
       { key: 'system-log', href: '/admin/system-log', label: 'System log' },
+      { key: 'security', href: '/admin/security', label: 'Security' },
     ],
   },
 ];

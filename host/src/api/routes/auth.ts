@@ -1,10 +1,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { passwordProblem } from '../../accounts/password-policy.js';
 import { SignInGuard } from '../../accounts/sign-in-guard.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { clientIp, requireSession, SESSION_COOKIE } from '../session.js';
+import {
+  SecondFactorChallengeSchema,
+  secondFactorChallenge,
+  startSignedInSession,
+} from '../sign-in-session.js';
 import { commonErrors, jsonBody, jsonOk, security } from './common.js';
 
 const LoginBodySchema = z
@@ -38,7 +43,10 @@ const PasswordChangeSchema = z
   })
   .openapi('PasswordChange');
 
-const LoginResponseSchema = z.object({ user: MeSchema, token: z.string().optional() });
+const LoginResponseSchema = z.union([
+  z.object({ user: MeSchema, token: z.string().optional() }),
+  SecondFactorChallengeSchema,
+]);
 
 export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
   const app = new OpenAPIHono<ApiEnv>();
@@ -52,7 +60,7 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
       summary: 'Sign in; sets an HttpOnly session cookie',
       request: { body: jsonBody(LoginBodySchema) },
       responses: {
-        200: jsonOk(LoginResponseSchema, 'Signed in'),
+        200: jsonOk(LoginResponseSchema, 'Signed in, or the second factor is asked for'),
         400: commonErrors[400],
         401: commonErrors[401],
         429: { description: 'Locked after too many failed sign-ins (Retry-After says for how long)' },
@@ -99,40 +107,18 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
         }
         throw new ApiError(401, 'bad-credentials', 'Wrong username or password');
       }
+      if (await deps.repos.secondFactor.enabled(tenant.id, user.id)) {
+        // The failures so far stand until the code is right too.
+        log.info(where, 'sign-in: password right, waiting for the second factor');
+        return c.json(
+          await secondFactorChallenge(c, deps, { userId: user.id, tenantId: tenant.id, ip }),
+          200,
+        );
+      }
       await guard.succeeded(account);
       log.info(where, 'sign-in');
-      const session = await deps.repos.sessions.create({
-        userId: user.id,
-        tenantId: tenant.id,
-        ttlMs: deps.sessionTtlMs,
-        ip,
-        now: deps.clock.now(),
-      });
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        secure: deps.secureCookies,
-        path: '/',
-        expires: session.expiresAt,
-      });
-      await deps.repos.audit.record(tenant.id, {
-        actorUserId: user.id,
-        action: 'auth.login',
-        targetType: 'admin-user',
-        targetId: user.id,
-        ip,
-      });
       return c.json(
-        {
-          user: {
-            id: user.id,
-            username: user.username,
-            role: user.role,
-            tenantId: tenant.id,
-            expiresAt: session.expiresAt.toISOString(),
-          },
-          ...(body.bearer ? { token: session.token } : {}),
-        },
+        await startSignedInSession(c, deps, { user, tenantId: tenant.id, ip, bearer: body.bearer }),
         200,
       );
     },

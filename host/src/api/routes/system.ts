@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { commonErrors, jsonOk, security } from './common.js';
 
@@ -38,8 +39,11 @@ export function systemLogRoutes(deps: ApiDeps) {
   return app;
 }
 
-/** Public: load balancers and monitoring poll it. Reveals no tenant data. */
-export function healthRoutes(deps: ApiDeps) {
+/**
+ * Public liveness for load balancers (the status alone); the database and controller detail only for the
+ * callers `detailed` admits (config `observability`). Reveals no tenant data.
+ */
+export function healthRoutes(deps: ApiDeps, detailed: (c: Context) => boolean) {
   const app = new OpenAPIHono<ApiEnv>();
   const HealthSchema = z.object({
     status: z.enum(['ok', 'degraded', 'down']),
@@ -51,15 +55,16 @@ export function healthRoutes(deps: ApiDeps) {
     }),
     controller: z.record(z.string(), z.unknown()),
   });
+  const AnswerSchema = z.union([HealthSchema, HealthSchema.pick({ status: true })]);
   app.openapi(
     createRoute({
       method: 'get',
       path: '/health',
       tags: ['system'],
-      summary: 'Database and controller status',
+      summary: 'Up or not; database and controller detail for observability.token or observability.allow',
       responses: {
-        200: jsonOk(HealthSchema, 'Up'),
-        503: jsonOk(HealthSchema, 'The database does not answer'),
+        200: jsonOk(AnswerSchema, 'Up'),
+        503: jsonOk(AnswerSchema, 'The database does not answer'),
       },
     }),
     async (c) => {
@@ -84,7 +89,9 @@ export function healthRoutes(deps: ApiDeps) {
         : controller.ok === false
           ? 'degraded'
           : 'ok';
-      const body = { status, database, controller: controller as Record<string, never> };
+      const body = detailed(c)
+        ? { status, database, controller: controller as Record<string, never> }
+        : { status };
       return database.ok ? c.json(body, 200) : c.json(body, 503);
     },
   );

@@ -13,6 +13,33 @@ export interface SessionUser {
   expiresAt: Date;
 }
 
+/** One of a user's sessions as the user sees it; `id` is a handle, never the stored token digest. */
+export interface SessionView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Last use is written at most once a minute per session, not on every request. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** The handle a session is listed and revoked by: derived from the digest, and useless for signing in. */
+export function sessionHandle(sessionId: string): string {
+  return sha256Hex(`session-handle:${sessionId}`).slice(0, 32);
+}
+
+async function touchSession(
+  db: Kysely<Database>,
+  row: { id: string; last_used_at: Date | string | null },
+  now: Date,
+): Promise<void> {
+  if (row.last_used_at && now.getTime() - new Date(row.last_used_at).getTime() < TOUCH_EVERY_MS) return;
+  await db.updateTable('admin_sessions').set({ last_used_at: now }).where('id', '=', row.id).execute();
+}
+
 @injectable()
 export class SessionsRepo {
   constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
@@ -23,7 +50,10 @@ export class SessionsRepo {
     tenantId: string;
     ttlMs: number;
     ip: string | null;
+    userAgent?: string | undefined;
     now: Date;
+    /** A sign-in waiting for its second factor: `find` does not take it for a session. */
+    secondFactorPending?: boolean;
   }): Promise<{ token: string; expiresAt: Date }> {
     const token = newToken(32);
     const expiresAt = new Date(input.now.getTime() + input.ttlMs);
@@ -36,6 +66,10 @@ export class SessionsRepo {
         expires_at: expiresAt,
         created_at: input.now,
         ip: input.ip,
+        last_used_at: input.now,
+        // Shown to the admin only, but bounded: the header is the client's to choose.
+        user_agent: input.userAgent?.slice(0, 512) ?? null,
+        second_factor_pending: input.secondFactorPending ?? false,
       })
       .execute();
     return { token, expiresAt };
@@ -48,11 +82,22 @@ export class SessionsRepo {
       .innerJoin('admin_users as u', (join) =>
         join.onRef('u.id', '=', 's.user_id').onRef('u.tenant_id', '=', 's.tenant_id'),
       )
-      .select(['s.id', 's.user_id', 's.tenant_id', 's.expires_at', 'u.username', 'u.role', 'u.disabled'])
+      .select([
+        's.id',
+        's.user_id',
+        's.tenant_id',
+        's.expires_at',
+        's.last_used_at',
+        'u.username',
+        'u.role',
+        'u.disabled',
+      ])
       .where('s.id', '=', sha256Hex(token))
       .where('s.expires_at', '>', now)
+      .where('s.second_factor_pending', '=', false)
       .executeTakeFirst();
     if (!row || row.disabled) return undefined;
+    await touchSession(this.db, row, now);
     return {
       sessionId: row.id,
       userId: row.user_id,
@@ -61,6 +106,69 @@ export class SessionsRepo {
       role: row.role,
       expiresAt: new Date(row.expires_at),
     };
+  }
+
+  /** The user's live sessions (not sign-ins waiting for a second factor), most recently used first. */
+  async listForUser(tenantId: string, userId: string, now: Date): Promise<SessionView[]> {
+    const rows = await this.db
+      .selectFrom('admin_sessions')
+      .select(['id', 'created_at', 'last_used_at', 'expires_at', 'ip', 'user_agent'])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .where('second_factor_pending', '=', false)
+      .execute();
+    return rows
+      .map((r) => ({
+        id: sessionHandle(r.id),
+        createdAt: new Date(r.created_at),
+        lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null,
+        expiresAt: new Date(r.expires_at),
+        ip: r.ip,
+        userAgent: r.user_agent,
+      }))
+      .sort((a, b) => (b.lastUsedAt ?? b.createdAt).getTime() - (a.lastUsedAt ?? a.createdAt).getTime());
+  }
+
+  /** Ends the user's session with this handle; false when the user has none such. */
+  async deleteByHandle(tenantId: string, userId: string, handle: string): Promise<boolean> {
+    const rows = await this.db
+      .selectFrom('admin_sessions')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .execute();
+    const match = rows.find((r) => sessionHandle(r.id) === handle);
+    if (!match) return false;
+    await this.delete(tenantId, match.id);
+    return true;
+  }
+
+  /** The user of a live sign-in waiting for its second factor, or undefined when the token names none. */
+  async findPending(
+    token: string,
+    now: Date,
+  ): Promise<{ userId: string; tenantId: string; username: string; role: AdminRole } | undefined> {
+    const row = await this.db
+      .selectFrom('admin_sessions as s')
+      .innerJoin('admin_users as u', (join) =>
+        join.onRef('u.id', '=', 's.user_id').onRef('u.tenant_id', '=', 's.tenant_id'),
+      )
+      .select(['s.id', 's.user_id', 's.tenant_id', 'u.username', 'u.role', 'u.disabled'])
+      .where('s.id', '=', sha256Hex(token))
+      .where('s.expires_at', '>', now)
+      .where('s.second_factor_pending', '=', true)
+      .executeTakeFirst();
+    if (!row || row.disabled) return undefined;
+    return { userId: row.user_id, tenantId: row.tenant_id, username: row.username, role: row.role };
+  }
+
+  async deletePending(token: string): Promise<void> {
+    await this.db
+      .deleteFrom('admin_sessions')
+      .where('id', '=', sha256Hex(token))
+      .where('second_factor_pending', '=', true)
+      .execute();
   }
 
   async delete(tenantId: string, sessionId: string): Promise<void> {

@@ -8,6 +8,7 @@ import { readForm } from '../form.js';
 import { BarePage } from '../layout.js';
 import { type PortalEnv, sessionOf } from '../session.js';
 import { SsoButton, SsoOnlyLogin } from './login-sso.js';
+import { isChallenge, SecondFactorForm, secondFactorStep } from './login-second-factor.js';
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
 function safeNext(next: string | undefined): string {
@@ -88,6 +89,7 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
 
   app.post('/login', async (c) => {
     const form = await readForm(c);
+    if (form.has('challenge')) return secondFactorStep(c, deps, form, safeNext(form.get('next')));
     const username = form.get('username')?.trim() ?? '';
     const tenant = form.get('tenant')?.trim() || 'default';
     const next = safeNext(form.get('next'));
@@ -105,6 +107,8 @@ export function loginRoutes(deps: PortalDeps): Hono<PortalEnv> {
         <LoginForm next={next} username={username} tenant={tenant} error={text} sso={deps.sso} />,
       );
     }
+    if (isChallenge(result.body))
+      return c.html(<SecondFactorForm next={next} challenge={result.body.secondFactor.challenge} />);
     for (const cookie of result.headers.getSetCookie()) c.header('set-cookie', cookie, { append: true });
     return c.redirect(next, 303);
   });
