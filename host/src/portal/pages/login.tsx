@@ -7,8 +7,8 @@ import type { PortalDeps } from '../deps.js';
 import { readForm } from '../form.js';
 import { BarePage } from '../layout.js';
 import { type PortalEnv, sessionOf } from '../session.js';
-import { SsoButton, SsoOnlyLogin } from './login-sso.js';
 import { isChallenge, SecondFactorForm, secondFactorStep } from './login-second-factor.js';
+import { SsoButton, SsoOnlyLogin } from './login-sso.js';
 
 /** Only same-site paths: "next" must not send people elsewhere after signing in. */
 function safeNext(next: string | undefined): string {
