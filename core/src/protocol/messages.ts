@@ -120,8 +120,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     captureId: id,
     recordingId: id,
     settings: CaptureSettingsSchema,
-    /** Upload token for this capture's segments (bearer, valid until the segments are stored). */
-    uploadToken: z.string().min(16).max(512),
+    /**
+     * Upload token for this capture's segments (bearer, valid until the segments are stored); opaque to the
+     * agent. Signed by the host, it says which capture it belongs to (ADR 14), hence up to 2048 characters.
+     */
+    uploadToken: z.string().min(16).max(2048),
   }),
   envelope('capture.stop', { captureId: id, reason: z.string().max(256) }),
   envelope('error', {

@@ -37,9 +37,11 @@ import { CAPTURE_STOP_JOB, TimeLimits } from '../orchestrator/time-limits.js';
 import { WaitingCalls } from '../orchestrator/waiting-calls.js';
 import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
+import { RecoverCapture } from '../recordings/recover-capture.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { createUploadService, STORE_SEGMENT_JOB, UPLOAD_ROUTE } from '../uploads/upload-service.js';
+import { UploadSigningKeys } from '../uploads/upload-signing-keys.js';
 import type { WorkstationDirectory } from '../workstations/ports.js';
 import { hostRequestListener } from './root-routes.js';
 import { defaultUploadUrl, WebAddress } from './web-address.js';
@@ -120,6 +122,8 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
     [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
+    [HOST_TOKENS.UploadSigningKeys, UploadSigningKeys],
+    [HOST_TOKENS.RecoverCapture, RecoverCapture],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
@@ -164,6 +168,8 @@ export function registerServices(c: DependencyContainer): void {
     const config = resolve(at, HOST_TOKENS.Config);
     return createUploadService({
       grants: resolve(at, HOST_TOKENS.UploadGrantsRepo),
+      keys: resolve(at, HOST_TOKENS.UploadSigningKeys),
+      recover: resolve(at, HOST_TOKENS.RecoverCapture),
       segments: resolve(at, HOST_TOKENS.SegmentsRepo),
       jobs: resolve(at, HOST_TOKENS.JobsRepo),
       signal: resolve(at, HOST_TOKENS.JobSignal),

@@ -118,6 +118,8 @@ export interface CallsTable {
   audio_fetch: string | null;
   /** Why the host ended the call itself (e.g. no source confirmed it); null when a source ended it. */
   end_reason: string | null;
+  /** Set when an upload re-created the row: the host had lost the call's decision (ADR 14). */
+  recovered_at?: Timestamp | null;
 }
 
 export interface RecordingsTable {
@@ -134,6 +136,8 @@ export interface RecordingsTable {
   upload_token_hash: string | null;
   /** Last use of the upload token after the capture ended; the token expires a configured time after. */
   upload_renewed_at: Timestamp | null;
+  /** Set when an upload re-created the row: the host had lost the capture's decision (ADR 14). */
+  recovered_at?: Timestamp | null;
 }
 
 /** One agent on one call: when they joined and left, and the capture (or the reason for none) it got. */
@@ -184,6 +188,14 @@ export interface WorkstationAddressesTable {
   first_seen: Timestamp;
   last_seen: Timestamp;
   connections: Generated<number>;
+}
+
+/** A key that signs upload tokens; any host of the installation verifies with it (ADR 14). */
+export interface UploadSigningKeysTable {
+  id: string;
+  /** 256 random bits, base64url. */
+  secret: string;
+  created_at: Timestamp;
 }
 
 /** A host process sharing the database; its id is stable per data folder (cluster/host-id.ts). */
@@ -239,6 +251,7 @@ export interface Database {
   audit_log: AuditLogTable;
   hosts: HostsTable;
   workstation_addresses: WorkstationAddressesTable;
+  upload_signing_keys: UploadSigningKeysTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
