@@ -109,13 +109,13 @@ export class AgentEvents {
     const recording = await this.recordings.byCapture(tenantId, workstationId, m.captureId);
     // A capture still running that no recording here runs (its host died before writing it, or it ended
     // while the agent was away): stopped, so it does not record on forever; its segments still upload.
-    if (m.type === 'capture.segment' && recording?.state !== 'recording')
-      this.commands.sendStop(
-        tenantId,
-        workstationId,
-        m.captureId,
-        'the host runs no recording for this capture',
+    if (m.type === 'capture.segment' && recording?.state !== 'recording') {
+      this.commands.sendStop(tenantId, workstationId, m.captureId, 'the host runs no recording for it');
+      this.log.logger.info(
+        { workstationId, captureId: m.captureId },
+        'stopped a capture no running recording has',
       );
+    }
     if (!recording) return unknown();
     if (m.type === 'capture.segment') {
       const s = m.segment;
