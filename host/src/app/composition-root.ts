@@ -40,6 +40,7 @@ import { createPortal } from '../portal/index.js';
 import { RecoverCapture } from '../recordings/recover-capture.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
+import { SegmentNotices } from '../uploads/segment-notices.js';
 import { createUploadService, STORE_SEGMENT_JOB, UPLOAD_ROUTE } from '../uploads/upload-service.js';
 import { UploadSigningKeys } from '../uploads/upload-signing-keys.js';
 import type { WorkstationDirectory } from '../workstations/ports.js';
@@ -124,6 +125,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
     [HOST_TOKENS.UploadSigningKeys, UploadSigningKeys],
     [HOST_TOKENS.RecoverCapture, RecoverCapture],
+    [HOST_TOKENS.SegmentNotices, SegmentNotices],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,

@@ -4,6 +4,7 @@ import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { WorkstationsRepo } from '../db/repos/workstations.js';
 import { inject, injectable } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
+import type { SegmentNotices } from '../uploads/segment-notices.js';
 import type { AgentEvent } from '../workstations/ports.js';
 import type { CaptureCommands } from './capture-commands.js';
 import { workstationTag } from './decide-start.js';
@@ -35,6 +36,7 @@ export class AgentEvents {
     @inject(HOST_TOKENS.CaptureCommands) private readonly commands: CaptureCommands,
     @inject(HOST_TOKENS.WaitingCalls) private readonly waiting: WaitingCalls,
     @inject(HOST_TOKENS.DecisionLog) private readonly log: DecisionLog,
+    @inject(HOST_TOKENS.SegmentNotices) private readonly notices: SegmentNotices,
   ) {}
 
   handle(event: AgentEvent): Promise<void> {
@@ -75,6 +77,8 @@ export class AgentEvents {
             await this.commands.end(tenantId, r.id, 'uploading', 'agent logged off during the call');
           }
         }
+        if (event.type === 'connected' && event.pendingSegments && event.state === 'authorized')
+          await this.notices.answerPending(tenantId, workstationId, event.pendingSegments);
         if (event.login && (event.type === 'session' || event.state === 'authorized'))
           await this.waiting.startFor(tenantId, event.login);
         return;

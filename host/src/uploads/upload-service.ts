@@ -50,7 +50,7 @@ const reject = (status: number, message: string) => ({
 });
 
 /** The host already holds this segment's bytes: a second upload is refused, saying whether it is the same file. */
-const alreadyHeld = (monitorId: string, index: number, sameContent: boolean) => ({
+const alreadyHeld = (monitorId: string, index: number, sameContent: boolean, inStorage = false) => ({
   status_code: 409,
   body: `${JSON.stringify({
     error: {
@@ -59,6 +59,8 @@ const alreadyHeld = (monitorId: string, index: number, sameContent: boolean) => 
         ? `segment ${index} of monitor ${monitorId} is already stored with this SHA-256; nothing to upload`
         : `segment ${index} of monitor ${monitorId} is already stored with another SHA-256; a stored segment is not replaced`,
       sameContent,
+      // In the storage target already: the agent may delete its copy now (else it waits for segment.stored).
+      inStorage,
     },
   })}\n`,
 });
@@ -165,7 +167,12 @@ export function createUploadService(options: UploadServiceOptions) {
         meta.index,
       );
       if (existing && HELD.has(existing.state))
-        throw alreadyHeld(meta.monitorId, meta.index, existing.sha256 === meta.sha256);
+        throw alreadyHeld(
+          meta.monitorId,
+          meta.index,
+          existing.sha256 === meta.sha256,
+          existing.state === 'stored',
+        );
       const open = await options.segments.countUploading(grant.tenantId, grant.recordingId);
       if (open >= options.maxOpenUploadsPerRecording && existing?.state !== 'uploading') {
         throw reject(
@@ -219,7 +226,12 @@ export function createUploadService(options: UploadServiceOptions) {
       const held = await options.segments.get(grant.tenantId, segmentId);
       if (held && HELD.has(held.state)) {
         await store.remove(upload.id).catch(() => undefined);
-        throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held.sha256 === meta.sha256);
+        throw alreadyHeld(
+          meta.monitorId ?? '',
+          Number(meta.index),
+          held.sha256 === meta.sha256,
+          held.state === 'stored',
+        );
       }
       await fs.mkdir(ready, { recursive: true });
       await fsyncPath(file);
