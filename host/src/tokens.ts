@@ -85,6 +85,7 @@ export const HOST_TOKENS = {
   UploadSigningKeys: t<import('./uploads/upload-signing-keys.js').UploadSigningKeys>('UploadSigningKeys'),
   RecoverCapture: t<import('./recordings/recover-capture.js').RecoverCapture>('RecoverCapture'),
   SegmentNotices: t<import('./uploads/segment-notices.js').SegmentNotices>('SegmentNotices'),
+  StoreHandBack: t<import('./jobs/store-hand-back.js').StoreHandBack>('StoreHandBack'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */
   WebListener: t<import('node:http').RequestListener>('WebListener'),

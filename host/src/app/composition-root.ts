@@ -23,6 +23,7 @@ import { type DependencyContainer, resolve } from '../di.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
+import { StoreHandBack } from '../jobs/store-hand-back.js';
 import { StoreSegmentJob } from '../jobs/store-segment.js';
 import type { HostLogging } from '../logging/create-logging.js';
 import { AgentEvents } from '../orchestrator/agent-events.js';
@@ -126,6 +127,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.UploadSigningKeys, UploadSigningKeys],
     [HOST_TOKENS.RecoverCapture, RecoverCapture],
     [HOST_TOKENS.SegmentNotices, SegmentNotices],
+    [HOST_TOKENS.StoreHandBack, StoreHandBack],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
@@ -172,6 +174,7 @@ export function registerServices(c: DependencyContainer): void {
       grants: resolve(at, HOST_TOKENS.UploadGrantsRepo),
       keys: resolve(at, HOST_TOKENS.UploadSigningKeys),
       recover: resolve(at, HOST_TOKENS.RecoverCapture),
+      hostId: resolve(at, HOST_TOKENS.HostId),
       segments: resolve(at, HOST_TOKENS.SegmentsRepo),
       jobs: resolve(at, HOST_TOKENS.JobsRepo),
       signal: resolve(at, HOST_TOKENS.JobSignal),

@@ -219,6 +219,8 @@ export interface JobsTable {
   locked_until: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Only this host may run the job (a store job: the file is in its spool); null: any host. */
+  host_id?: string | null;
 }
 
 export interface AuditLogTable {

@@ -25,6 +25,8 @@ export interface UploadServiceOptions {
   /** Verify signed upload tokens; with `recover`, re-create the rows of a capture the database lost. */
   keys: UploadSigningKeys;
   recover: RecoverCapture;
+  /** This host: a store job runs only where its file is. */
+  hostId: string;
   segments: SegmentsRepo;
   jobs: JobsRepo;
   /** Told after a store job was queued, so the runner takes it at once. */
@@ -244,7 +246,7 @@ export function createUploadService(options: UploadServiceOptions) {
         await fs.rm(spooled, { force: true });
         throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held?.sha256 === meta.sha256);
       }
-      await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId });
+      await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId }, undefined, options.hostId);
       options.signal.notify();
       options.logger.info(
         { segmentId, recordingId: grant.recordingId, bytes: upload.size },
