@@ -111,14 +111,16 @@ export class AgentEvents {
       return;
     }
     const recording = await this.recordings.byCapture(tenantId, workstationId, m.captureId);
-    // A capture still running that no recording here runs (its host died before writing it, or it ended
-    // while the agent was away): stopped, so it does not record on forever; its segments still upload.
-    if (m.type === 'capture.segment' && recording?.state !== 'recording') {
-      this.commands.sendStop(tenantId, workstationId, m.captureId, 'the host runs no recording for it');
-      this.log.logger.info(
-        { workstationId, captureId: m.captureId },
-        'stopped a capture no running recording has',
+    // A capture whose decision was lost (the host died before writing it; its rows, if any, were re-created
+    // from an upload): nothing here will stop it, so it is stopped now; its segments still upload.
+    if (m.type === 'capture.segment' && (!recording || recording.recovered_at)) {
+      this.commands.sendStop(
+        tenantId,
+        workstationId,
+        m.captureId,
+        'the host has no decision for this capture',
       );
+      this.log.logger.info({ workstationId, captureId: m.captureId }, 'stopped a capture the host had lost');
     }
     if (!recording) return unknown();
     if (m.type === 'capture.segment') {
