@@ -8,6 +8,8 @@ import {
   type HostMessage,
   type Logger,
   loadPlugins,
+  MAX_PENDING_SEGMENTS,
+  type SegmentRef,
   systemClock,
   type WorkstationState,
 } from '@deskrec/core';
@@ -22,7 +24,7 @@ import { type LoginReading, readConsoleLogin } from './session/current-login.js'
 import { type LoginReader, LoginWatcher } from './session/login-watcher.js';
 import { HostOutbox } from './spool/host-outbox.js';
 import { recoverSpool } from './spool/recover-spool.js';
-import { Spool } from './spool/spool.js';
+import { Spool, type SpooledSegment } from './spool/spool.js';
 import { SpoolHealth, type SpoolState } from './spool/spool-health.js';
 import { Uploader } from './upload/uploader.js';
 
@@ -37,6 +39,8 @@ export interface AgentStatus {
   presence: LoginReading['presence'];
   capturing?: string;
   pendingUploads: number;
+  /** Files a host received and has not yet said are stored: kept in the spool until then. */
+  awaitingStorage: number;
   spool: SpoolState;
   upload?: { file: string; bytesSent: number; bytesTotal: number };
   /** The upload base URL the host announced; `{controller-host}` stands for the controller's address. */
@@ -57,6 +61,13 @@ export interface AgentOptions {
   deadAfterMs?: number;
 }
 
+const refOf = (item: SpooledSegment): SegmentRef => ({
+  captureId: item.segment.captureId,
+  monitorId: item.segment.monitorId,
+  index: item.segment.index,
+});
+const refKey = (ref: SegmentRef) => `${ref.captureId}/${ref.monitorId}/${ref.index}`;
+
 /** The agent daemon: control connection, captures on command, spool and uploads. */
 export class Agent {
   private readonly abort = new AbortController();
@@ -68,6 +79,11 @@ export class Agent {
   private outbox!: HostOutbox;
   private health!: SpoolHealth;
   private recovering: Promise<void> = Promise.resolve();
+  private spool!: Spool;
+  /** Segments a host received and has not yet said are stored, by `refKey`; listed in hello. */
+  private readonly awaiting = new Map<string, SegmentRef>();
+  /** Marks and deletions of one file happen in order: a `segment.stored` may overtake the upload's end. */
+  private segmentWork: Promise<void> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
   state: WorkstationState | 'deleted' | 'unknown' = 'unknown';
   settings: CaptureSettings = CaptureSettingsSchema.parse({});
@@ -84,6 +100,8 @@ export class Agent {
     await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.identity = await loadOrCreateIdentity(config.dataDir);
     const spool = new Spool(path.join(config.dataDir, 'spool'));
+    this.spool = spool;
+    for (const item of await spool.awaitingStorage()) this.awaiting.set(refKey(refOf(item)), refOf(item));
     this.outbox = new HostOutbox((m) => this.client?.send(m) ?? false, logger);
     this.uploader = new Uploader({
       spool,
@@ -91,6 +109,11 @@ export class Agent {
       maxKbps: config.upload.maxKbps,
       retryMaxSeconds: config.upload.retryMaxSeconds,
       stateDir: path.join(config.dataDir, 'upload-state'),
+      onReceived: (item, inStorage) =>
+        this.inOrder(async () => {
+          if (inStorage) return this.stored(item);
+          if (await spool.markSent(item)) this.awaiting.set(refKey(refOf(item)), refOf(item));
+        }),
       onSetAside: (item, reason) =>
         this.outbox.report({
           kind: 'file-kept',
@@ -169,6 +192,9 @@ export class Agent {
         login: this.watcher.current,
         presence: this.watcher.reading.presence,
         captureBackend: backend.describe().slice(0, 512),
+        ...(this.awaiting.size
+          ? { pendingSegments: [...this.awaiting.values()].slice(0, MAX_PENDING_SEGMENTS) }
+          : {}),
       }),
     });
     this.runner = new CaptureRunner({
@@ -249,10 +275,45 @@ export class Agent {
       case 'capture.stop':
         await this.runner.stop(message.reason, message.captureId);
         break;
+      case 'segment.stored':
+        await this.inOrder(async () => {
+          const item = await this.spool.find(message.segment);
+          if (item) await this.stored(item);
+          else this.awaiting.delete(refKey(message.segment));
+        });
+        break;
+      case 'segment.resend':
+        await this.inOrder(async () => {
+          this.awaiting.delete(refKey(message.segment));
+          const item = await this.spool.find(message.segment);
+          if (!item) return;
+          await this.spool.unmarkSent(item);
+          logger.warn(
+            { file: item.segment.fileName, reason: message.reason },
+            'the host asks for a segment again',
+          );
+          this.uploader.enqueue(item);
+        });
+        break;
       case 'error':
         logger[message.fatal ? 'error' : 'warn']({ code: message.code }, `controller: ${message.message}`);
         break;
     }
+  }
+
+  private inOrder(work: () => Promise<void>): Promise<void> {
+    const next = this.segmentWork.then(work);
+    this.segmentWork = next.catch((error: Error) =>
+      this.options.logger.error({ err: error.message }, 'could not update a segment in the spool'),
+    );
+    return this.segmentWork;
+  }
+
+  /** A host has the segment in the storage target: the agent's copy goes now. */
+  private async stored(item: SpooledSegment): Promise<void> {
+    await this.spool.remove(item);
+    this.awaiting.delete(refKey(refOf(item)));
+    this.options.logger.info({ file: item.segment.fileName }, 'segment in storage; removed from the spool');
   }
 
   status(): AgentStatus {
@@ -268,6 +329,7 @@ export class Agent {
       presence: this.watcher.reading.presence,
       ...(this.runner.activeCaptureId ? { capturing: this.runner.activeCaptureId } : {}),
       pendingUploads: this.uploader.pendingCount,
+      awaitingStorage: this.awaiting.size,
       spool: this.health.state,
       ...(this.uploader.progress ? { upload: this.uploader.progress } : {}),
       ...(this.uploadUrl ? { uploadUrl: this.uploadUrl } : {}),

@@ -92,6 +92,10 @@ export const HOST_TOKENS = {
   UnconfirmedCalls: t<import('./calls/unconfirmed-calls.js').UnconfirmedCalls>('UnconfirmedCalls'),
   Metrics: t<import('./api/metrics.js').HostMetrics>('Metrics'),
   HostHeartbeat: t<import('./cluster/host-heartbeat.js').HostHeartbeat>('HostHeartbeat'),
+  UploadSigningKeys: t<import('./uploads/upload-signing-keys.js').UploadSigningKeys>('UploadSigningKeys'),
+  RecoverCapture: t<import('./recordings/recover-capture.js').RecoverCapture>('RecoverCapture'),
+  SegmentNotices: t<import('./uploads/segment-notices.js').SegmentNotices>('SegmentNotices'),
+  StoreHandBack: t<import('./jobs/store-hand-back.js').StoreHandBack>('StoreHandBack'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */
   WebListener: t<import('node:http').RequestListener>('WebListener'),

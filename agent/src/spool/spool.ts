@@ -61,6 +61,13 @@ const CAPTURE_FILE = 'capture.json';
 const NEXT_INDEX_FILE = 'next-index.json';
 const CONFLICTS = 'conflicts';
 const sidecar = (file: string) => `${file}.json`;
+/** Marks a file the host confirmed it received: kept, not uploaded again, until the host says it is stored. */
+const sentMark = (file: string) => `${file}.sent`;
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -88,7 +95,7 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 
 /**
  * The agent's spool: one folder per capture holding its segment files, a capture record and a sidecar
- * per reported segment. A file leaves the spool only once the host confirmed it stored the bytes.
+ * per reported segment. A file leaves the spool only once a host said it is in the storage target.
  */
 export class Spool {
   constructor(readonly root: string) {}
@@ -174,6 +181,64 @@ export class Spool {
     return target;
   }
 
+  /**
+   * The host has the file (in its spool, not necessarily in storage yet): it stays here, marked, until
+   * the host says it is stored (or asks for it again). False when the file is gone already.
+   */
+  async markSent(item: SpooledSegment): Promise<boolean> {
+    if (!(await exists(item.path))) return false;
+    await fs.writeFile(sentMark(item.path), '', { mode: 0o600 });
+    return true;
+  }
+
+  /** The host lost its copy: the file is an upload to make again. */
+  async unmarkSent(item: SpooledSegment): Promise<void> {
+    await fs.rm(sentMark(item.path), { force: true });
+  }
+
+  /** Files the host received and has not yet said are stored (they survive an agent restart). */
+  async awaitingStorage(): Promise<SpooledSegment[]> {
+    const out: SpooledSegment[] = [];
+    for (const item of await this.sidecarsOf()) if (await exists(sentMark(item.path))) out.push(item);
+    return out;
+  }
+
+  /** The spooled file of one segment, found by its identity. */
+  async find(ref: {
+    captureId: string;
+    monitorId: string;
+    index: number;
+  }): Promise<SpooledSegment | undefined> {
+    const items = await this.sidecarsOf(this.captureDir(ref.captureId));
+    return items.find(
+      (i) =>
+        i.segment.captureId === ref.captureId &&
+        i.segment.monitorId === ref.monitorId &&
+        i.segment.index === ref.index,
+    );
+  }
+
+  /** Every file with a readable sidecar, in one capture folder or in all of them. */
+  private async sidecarsOf(only?: string): Promise<SpooledSegment[]> {
+    const base = path.join(this.root, 'captures');
+    const dirs = only
+      ? [only]
+      : (await fs.readdir(base).catch(() => [] as string[])).map((n) => path.join(base, n));
+    const out: SpooledSegment[] = [];
+    for (const dir of dirs.sort()) {
+      const capture = await this.readCapture(dir);
+      if (!capture) continue;
+      for (const name of (await fs.readdir(dir).catch(() => [] as string[])).sort()) {
+        if (!name.endsWith('.mp4')) continue;
+        const full = path.join(dir, name);
+        const raw = await fs.readFile(sidecar(full), 'utf8').catch(() => undefined);
+        const parsed = raw ? SegmentRecordSchema.safeParse(safeJson(raw)) : undefined;
+        if (parsed?.success) out.push({ capture, segment: parsed.data, path: full });
+      }
+    }
+    return out;
+  }
+
   /** Writes and removes a small file: whether captures can be spooled now. */
   async probeWritable(): Promise<void> {
     await fs.mkdir(path.join(this.root, 'captures'), { recursive: true, mode: 0o700 });
@@ -186,6 +251,7 @@ export class Spool {
   async remove(item: SpooledSegment): Promise<void> {
     await fs.rm(item.path, { force: true });
     await fs.rm(sidecar(item.path), { force: true });
+    await fs.rm(sentMark(item.path), { force: true });
     const dir = path.dirname(item.path);
     const left = (await fs.readdir(dir).catch(() => [])).filter(
       (f) => f !== CAPTURE_FILE && f !== NEXT_INDEX_FILE,
@@ -222,7 +288,8 @@ export class Spool {
         const raw = await fs.readFile(sidecar(full), 'utf8').catch(() => undefined);
         const parsed = raw ? SegmentRecordSchema.safeParse(safeJson(raw)) : undefined;
         if (parsed?.success) {
-          out.push({ capture, segment: parsed.data, path: full });
+          // Received by the host already: kept until it is stored, not uploaded again.
+          if (!(await exists(sentMark(full)))) out.push({ capture, segment: parsed.data, path: full });
           next.set(
             parsed.data.monitorId,
             Math.max(next.get(parsed.data.monitorId) ?? 0, parsed.data.index + 1),

@@ -16,19 +16,25 @@ export interface UploaderOptions {
   stateDir: string;
   /** A file the host refuses for good was set aside (see Spool.setAside); the host should hear why. */
   onSetAside?(item: SpooledSegment, reason: string): void;
+  /**
+   * The host received the file (`inStorage`: and it is in the storage target already). Until a host says
+   * it is stored, the file stays in the spool (see Spool.markSent). Without it (an uploader with no
+   * controller channel to hear `segment.stored` on) the file is deleted once the host received it.
+   */
+  onReceived?(item: SpooledSegment, inStorage: boolean): Promise<void>;
   /** A queued file is no longer in the spool (removed by someone else): it leaves the queue. */
   onGone?(item: SpooledSegment): void;
 }
 
 /** How one upload ended: the host has the bytes, or it holds another file under this segment's identity. */
-type Outcome = { stored: true; already?: boolean } | { stored: false; reason: string };
+type Outcome = { stored: true; already?: boolean; inStorage?: boolean } | { stored: false; reason: string };
 
 /** The host's 409: this segment is already stored (or received); `sameContent` says whether it is this file. */
 function conflictOf(error: unknown): Outcome | undefined {
   const response = (error as DetailedError).originalResponse;
   const status = response?.getStatus();
   if (status !== 409 && status !== 401) return undefined;
-  let body: { error?: { message?: string; sameContent?: boolean } } = {};
+  let body: { error?: { message?: string; sameContent?: boolean; inStorage?: boolean } } = {};
   try {
     body = JSON.parse(response?.getBody() || '{}');
   } catch {}
@@ -39,7 +45,9 @@ function conflictOf(error: unknown): Outcome | undefined {
     return message.startsWith('the upload token expired') ? { stored: false, reason: message } : undefined;
   }
   const message = body.error?.message ?? 'the host already has this segment';
-  return body.error?.sameContent ? { stored: true, already: true } : { stored: false, reason: message };
+  return body.error?.sameContent
+    ? { stored: true, already: true, inStorage: body.error.inStorage === true }
+    : { stored: false, reason: message };
 }
 
 export interface UploadProgress {
@@ -54,7 +62,7 @@ export const UPLOAD_PATH = '/api/uploads/';
 /**
  * Uploads spooled segments one at a time with the tus protocol: resumable from the offset the host has,
  * checksummed (the host verifies the SHA-256 before it confirms), retried with backoff until the host has
- * the file. Only a confirmed file is deleted.
+ * the file. A received file is kept until the host says it is in storage (`segment.stored`).
  */
 export class Uploader {
   private readonly queue: SpooledSegment[] = [];
@@ -108,10 +116,13 @@ export class Uploader {
         this.queued.delete(item.path);
         this.backoff.reset();
         if (outcome.stored) {
-          await this.options.spool.remove(item);
+          if (this.options.onReceived) await this.options.onReceived(item, outcome.inStorage === true);
+          else await this.options.spool.remove(item);
           this.options.logger.info(
             { file: item.segment.fileName, bytes: item.segment.bytes, already: outcome.already },
-            outcome.already ? 'the host already stores this segment' : 'segment uploaded and confirmed',
+            outcome.already
+              ? 'the host already has this segment'
+              : 'segment uploaded; kept until the host stores it',
           );
         } else {
           const target = await this.options.spool.setAside(item);

@@ -43,6 +43,13 @@ const SegmentInfoSchema = z.object({
  */
 const PresenceSchema = z.enum(['signed-in', 'no-user', 'unknown']).optional();
 
+/** One segment file, as both sides name it: its capture, monitor and index. */
+const SegmentRefSchema = z
+  .object({ captureId: id, monitorId: z.string().min(1).max(64), index: z.number().int().min(0) })
+  .strict();
+/** How many segments one `hello` lists as waiting for storage; more are listed on a later connection. */
+export const MAX_PENDING_SEGMENTS = 200;
+
 const envelope = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal(type), ...shape }).strict();
 
@@ -66,6 +73,11 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
     presence: PresenceSchema,
     /** The capture backend's own description (plugin, version, input); older agents leave it out. */
     captureBackend: z.string().min(1).max(512).optional(),
+    /**
+     * Segments the agent uploaded and still keeps, because no host said they are in storage yet; the host
+     * answers each with `segment.stored` or `segment.resend`. Older agents leave it out.
+     */
+    pendingSegments: z.array(SegmentRefSchema).max(MAX_PENDING_SEGMENTS).optional(),
   }),
   envelope('session', { login: LoginSchema.nullable(), presence: PresenceSchema }),
   envelope('capture.started', { captureId: id, startedAt: timestamp }),
@@ -120,10 +132,17 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     captureId: id,
     recordingId: id,
     settings: CaptureSettingsSchema,
-    /** Upload token for this capture's segments (bearer, valid until the segments are stored). */
-    uploadToken: z.string().min(16).max(512),
+    /**
+     * Upload token for this capture's segments (bearer, valid until the segments are stored); opaque to the
+     * agent. Signed by the host, it says which capture it belongs to (ADR 14), hence up to 2048 characters.
+     */
+    uploadToken: z.string().min(16).max(2048),
   }),
   envelope('capture.stop', { captureId: id, reason: z.string().max(256) }),
+  /** The segment is in the storage target: the agent may delete its copy now (and only now). */
+  envelope('segment.stored', { segment: SegmentRefSchema }),
+  /** The host does not have the segment (its copy was lost before it was stored): upload it again. */
+  envelope('segment.resend', { segment: SegmentRefSchema, reason: z.string().max(256) }),
   envelope('error', {
     code: z.enum([
       'malformed',
@@ -152,3 +171,4 @@ type WithoutVersion<M> = M extends unknown ? Omit<M, 'v'> : never;
 export type AgentMessageBody = WithoutVersion<AgentMessageInput>;
 /** A host message as code builds it; the sender adds the protocol version. */
 export type HostMessageBody = WithoutVersion<HostMessageInput>;
+export type SegmentRef = z.output<typeof SegmentRefSchema>;

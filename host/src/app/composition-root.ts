@@ -29,6 +29,7 @@ import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { FETCH_PBX_RECORDING_JOB, FetchPbxRecordingJob } from '../jobs/fetch-pbx-recording.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
+import { StoreHandBack } from '../jobs/store-hand-back.js';
 import { StoreSegmentJob } from '../jobs/store-segment.js';
 import type { HostLogging } from '../logging/create-logging.js';
 import { AgentEvents } from '../orchestrator/agent-events.js';
@@ -44,9 +45,12 @@ import { WaitingCalls } from '../orchestrator/waiting-calls.js';
 import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
 import { PbxRecordingSources } from '../recordings/pbx-recording-sources.js';
+import { RecoverCapture } from '../recordings/recover-capture.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
+import { SegmentNotices } from '../uploads/segment-notices.js';
 import { createUploadService, STORE_SEGMENT_JOB, UPLOAD_ROUTE } from '../uploads/upload-service.js';
+import { UploadSigningKeys } from '../uploads/upload-signing-keys.js';
 import type { WorkstationDirectory } from '../workstations/ports.js';
 import { hostRequestListener } from './root-routes.js';
 import { defaultUploadUrl, WebAddress } from './web-address.js';
@@ -131,6 +135,10 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
     [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
+    [HOST_TOKENS.UploadSigningKeys, UploadSigningKeys],
+    [HOST_TOKENS.RecoverCapture, RecoverCapture],
+    [HOST_TOKENS.SegmentNotices, SegmentNotices],
+    [HOST_TOKENS.StoreHandBack, StoreHandBack],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
@@ -177,6 +185,9 @@ export function registerServices(c: DependencyContainer): void {
     const config = resolve(at, HOST_TOKENS.Config);
     return createUploadService({
       grants: resolve(at, HOST_TOKENS.UploadGrantsRepo),
+      keys: resolve(at, HOST_TOKENS.UploadSigningKeys),
+      recover: resolve(at, HOST_TOKENS.RecoverCapture),
+      hostId: resolve(at, HOST_TOKENS.HostId),
       segments: resolve(at, HOST_TOKENS.SegmentsRepo),
       jobs: resolve(at, HOST_TOKENS.JobsRepo),
       signal: resolve(at, HOST_TOKENS.JobSignal),

@@ -230,6 +230,8 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
         const heartbeat = resolve(container, HOST_TOKENS.HostHeartbeat);
         await heartbeat.start();
         s.stops.push(async () => heartbeat.stop());
+        // Before the controller: every capture.start carries a token signed with this key.
+        await resolve(container, HOST_TOKENS.UploadSigningKeys).start();
         const uploads = resolve(container, HOST_TOKENS.UploadService);
         await uploads.start();
         await uploads.sweepUnfinished();

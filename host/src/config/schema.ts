@@ -233,6 +233,15 @@ export const HostConfigSchema = z
           .max(100_000)
           .default(64)
           .describe('Unfinished uploads one recording may have at once; more are refused with 429'),
+        handBackAfterSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(7 * 24 * 3600)
+          .default(120)
+          .describe(
+            'A store job waits this long for a silent host that holds its file; then the agent is asked to upload the segment again',
+          ),
       })
       .strict()
       .prefault({}),

@@ -232,6 +232,13 @@ export class AgentMessageHandler {
       logger.info({ ...where, tenantId }, 'a newer connection replaces the previous one');
       previous.ws.close(CLOSE.replaced, 'replaced by a newer connection');
     }
-    this.deps.emit({ type: 'connected', tenantId, workstationId, state, login: hello.login });
+    this.deps.emit({
+      type: 'connected',
+      tenantId,
+      workstationId,
+      state,
+      login: hello.login,
+      ...(hello.pendingSegments?.length ? { pendingSegments: hello.pendingSegments } : {}),
+    });
   }
 }

@@ -8,6 +8,7 @@ import { migrate0006Down, migrate0006Up } from './migrations/0006-hosts.js';
 import { migrate0007Down, migrate0007Up } from './migrations/0007-workstation-addresses.js';
 import { migrate0009Down, migrate0009Up } from './migrations/0009-admin-security.js';
 import { migrate0010Down, migrate0010Up } from './migrations/0010-admin-identities.js';
+import { migrate0013Down, migrate0013Up } from './migrations/0013-upload-signing-keys.js';
 import { migrate0014Down, migrate0014Up } from './migrations/0014-tamper-evidence.js';
 import type { Database } from './schema.js';
 
@@ -24,6 +25,7 @@ export const provider: MigrationProvider = {
       '0007-workstation-addresses': { up: migrate0007Up, down: migrate0007Down },
       '0009-admin-security': { up: migrate0009Up, down: migrate0009Down },
       '0010-admin-identities': { up: migrate0010Up, down: migrate0010Down },
+      '0013-upload-signing-keys': { up: migrate0013Up, down: migrate0013Down },
       '0014-tamper-evidence': { up: migrate0014Up, down: migrate0014Down },
     };
   },

@@ -132,6 +132,8 @@ export interface CallsTable {
   audio_fetch: string | null;
   /** Why the host ended the call itself (e.g. no source confirmed it); null when a source ended it. */
   end_reason: string | null;
+  /** Set when an upload re-created the row: the host had lost the call's decision (ADR 14). */
+  recovered_at?: Timestamp | null;
 }
 
 export interface RecordingsTable {
@@ -148,6 +150,8 @@ export interface RecordingsTable {
   upload_token_hash: string | null;
   /** Last use of the upload token after the capture ended; the token expires a configured time after. */
   upload_renewed_at: Timestamp | null;
+  /** Set when an upload re-created the row: the host had lost the capture's decision (ADR 14). */
+  recovered_at?: Timestamp | null;
 }
 
 /** One agent on one call: when they joined and left, and the capture (or the reason for none) it got. */
@@ -200,6 +204,14 @@ export interface WorkstationAddressesTable {
   connections: Generated<number>;
 }
 
+/** A key that signs upload tokens; any host of the installation verifies with it (ADR 14). */
+export interface UploadSigningKeysTable {
+  id: string;
+  /** 256 random bits, base64url. */
+  secret: string;
+  created_at: Timestamp;
+}
+
 /** A host process sharing the database; its id is stable per data folder (cluster/host-id.ts). */
 export interface HostsTable {
   id: string;
@@ -221,6 +233,8 @@ export interface JobsTable {
   locked_until: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Only this host may run the job (a store job: the file is in its spool); null: any host. */
+  host_id?: string | null;
 }
 
 export interface AuditLogTable {
@@ -283,6 +297,7 @@ export interface Database {
   recording_manifests: RecordingManifestsTable;
   admin_totp: AdminTotpTable;
   admin_recovery_codes: AdminRecoveryCodesTable;
+  upload_signing_keys: UploadSigningKeysTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

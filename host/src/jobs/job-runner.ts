@@ -6,6 +6,7 @@ import type { Job } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
 import type { JobSignal } from './job-signal.js';
+import type { StoreHandBack } from './store-hand-back.js';
 
 /** What a handler tells the runner when a job could not finish. */
 export class RetryLater extends Error {
@@ -52,6 +53,8 @@ export class JobRunner {
     @inject(TOKENS.Logger) logger: Logger,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(HOST_TOKENS.Config) config: Pick<HostConfig, 'jobs'>,
+    @inject(HOST_TOKENS.HostId) private readonly hostId: string,
+    @inject(HOST_TOKENS.StoreHandBack) private readonly handBack: StoreHandBack,
   ) {
     this.logger = logger.child({ component: 'jobs' });
     this.options = { pollMs: config.jobs.pollMs };
@@ -100,8 +103,10 @@ export class JobRunner {
     this.running = true;
     const { jobs, logger, handlers } = this;
     try {
+      await this.handBack.sweep();
       for (;;) {
         const claimed = await jobs.claim({
+          hostId: this.hostId,
           worker: this.worker,
           kinds: Object.keys(handlers),
           limit: this.options.concurrency ?? 2,

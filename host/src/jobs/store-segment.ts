@@ -9,9 +9,16 @@ import { inject, injectable } from '../di.js';
 import type { SealRecordingJob } from '../integrity/seal-recording.js';
 import type { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
+import type { SegmentNotices } from '../uploads/segment-notices.js';
 import { RetryLater } from './job-runner.js';
 import { segmentKey } from './segment-key.js';
 import { storeNew } from './store-new.js';
+
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Moves one spooled segment to the tenant's storage target under its template name, then frees the spool. */
 @injectable()
@@ -23,6 +30,7 @@ export class StoreSegmentJob {
     @inject(HOST_TOKENS.TargetResolver) private readonly targets: TargetResolver,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(HOST_TOKENS.SealRecordingJob) private readonly sealer: SealRecordingJob,
+    @inject(HOST_TOKENS.SegmentNotices) private readonly notices: SegmentNotices,
   ) {}
 
   readonly handle = async (job: Job): Promise<void> => {
@@ -31,6 +39,14 @@ export class StoreSegmentJob {
     const segment = await this.segments.get(tenantId, segmentId);
     if (!segment || segment.state === 'stored') return;
     if (!segment.spool_path) throw new RetryLater(`segment ${segmentId} has no spooled file`, true);
+    if (!(await exists(segment.spool_path))) {
+      // The host's copy is gone (its disk lost or wiped) before it was stored: the agent still keeps its own.
+      const reason = 'the host lost its copy before storing it; the agent uploads it again';
+      await this.segments.setState(tenantId, segmentId, 'on-agent', reason);
+      await this.notices.resend(tenantId, segmentId, reason);
+      this.logger.warn({ segmentId }, reason);
+      return;
+    }
     const settings = await this.settings.get(tenantId);
     const { recording, call } = await this.recordings.templateFacts(tenantId, segment.recording_id);
     const key = segmentKey(settings.fileNameFormat, {
@@ -61,6 +77,7 @@ export class StoreSegmentJob {
       await this.segments.markStored(tenantId, segmentId, targetId, result.key, result.size, result.sha256);
       await fs.rm(segment.spool_path, { force: true });
       await this.segments.refreshRecordingState(tenantId, segment.recording_id);
+      await this.notices.stored(tenantId, segmentId);
       await this.sealer.whenStored(tenantId, segment.recording_id);
       this.logger.info({ segmentId, targetId, key: result.key, bytes: result.size }, 'segment stored');
     } catch (error) {

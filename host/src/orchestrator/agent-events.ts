@@ -4,6 +4,7 @@ import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { WorkstationsRepo } from '../db/repos/workstations.js';
 import { inject, injectable } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
+import type { SegmentNotices } from '../uploads/segment-notices.js';
 import type { AgentEvent } from '../workstations/ports.js';
 import type { CaptureCommands } from './capture-commands.js';
 import { workstationTag } from './decide-start.js';
@@ -35,6 +36,7 @@ export class AgentEvents {
     @inject(HOST_TOKENS.CaptureCommands) private readonly commands: CaptureCommands,
     @inject(HOST_TOKENS.WaitingCalls) private readonly waiting: WaitingCalls,
     @inject(HOST_TOKENS.DecisionLog) private readonly log: DecisionLog,
+    @inject(HOST_TOKENS.SegmentNotices) private readonly notices: SegmentNotices,
   ) {}
 
   handle(event: AgentEvent): Promise<void> {
@@ -75,6 +77,8 @@ export class AgentEvents {
             await this.commands.end(tenantId, r.id, 'uploading', 'agent logged off during the call');
           }
         }
+        if (event.type === 'connected' && event.pendingSegments && event.state === 'authorized')
+          await this.notices.answerPending(tenantId, workstationId, event.pendingSegments);
         if (event.login && (event.type === 'session' || event.state === 'authorized'))
           await this.waiting.startFor(tenantId, event.login);
         return;
@@ -107,6 +111,17 @@ export class AgentEvents {
       return;
     }
     const recording = await this.recordings.byCapture(tenantId, workstationId, m.captureId);
+    // A capture whose decision was lost (the host died before writing it; its rows, if any, were re-created
+    // from an upload): nothing here will stop it, so it is stopped now; its segments still upload.
+    if (m.type === 'capture.segment' && (!recording || recording.recovered_at)) {
+      this.commands.sendStop(
+        tenantId,
+        workstationId,
+        m.captureId,
+        'the host has no decision for this capture',
+      );
+      this.log.logger.info({ workstationId, captureId: m.captureId }, 'stopped a capture the host had lost');
+    }
     if (!recording) return unknown();
     if (m.type === 'capture.segment') {
       const s = m.segment;

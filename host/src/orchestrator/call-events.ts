@@ -10,7 +10,7 @@ import { FETCH_AUDIO_JOB } from '../jobs/fetch-audio.js';
 import { FETCH_PBX_RECORDING_JOB, WAITING } from '../jobs/fetch-pbx-recording.js';
 import type { JobSignal } from '../jobs/job-signal.js';
 import { HOST_TOKENS } from '../tokens.js';
-import { type CaptureCommands, newCapture } from './capture-commands.js';
+import type { CaptureCommands } from './capture-commands.js';
 import {
   callTag,
   decideStart,
@@ -206,7 +206,10 @@ export class CallEvents {
       state.setLeg(key, { recordingId: outcome.capture.recordingId, workstationId, ended: false });
       return { ...base, outcome };
     }
-    const capture = newCapture();
+    const capture = this.commands.newCapture(tenantId, workstationId, decision.user?.id ?? null, {
+      sourceId,
+      externalCallId: event.callId,
+    });
     const { recordingId, captureId } = capture;
     if (!this.commands.sendStart(tenantId, workstationId, capture, settings)) {
       state.setLeg(key, { recordingId: null, workstationId: null, ended: false });

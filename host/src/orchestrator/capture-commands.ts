@@ -12,8 +12,9 @@ import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { Database } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
 import type { SealRecordingJob } from '../integrity/seal-recording.js';
-import { newUploadToken } from '../recordings/upload-grants.js';
+import { hashUploadToken } from '../recordings/upload-grants.js';
 import { HOST_TOKENS } from '../tokens.js';
+import type { UploadSigningKeys } from '../uploads/upload-signing-keys.js';
 import type { AgentChannel } from '../workstations/ports.js';
 import type { LiveState } from './live-state.js';
 
@@ -21,14 +22,8 @@ import type { LiveState } from './live-state.js';
 export interface NewCapture {
   recordingId: string;
   captureId: string;
-  token: ReturnType<typeof newUploadToken>;
+  token: { token: string; hash: string };
 }
-
-export const newCapture = (): NewCapture => ({
-  recordingId: randomUUID(),
-  captureId: `cap_${randomBytes(12).toString('hex')}`,
-  token: newUploadToken(),
-});
 
 /**
  * What the host tells a workstation's agent (`capture.start`, `capture.stop`) and what that does to the
@@ -44,7 +39,24 @@ export class CaptureCommands {
     @inject(HOST_TOKENS.LiveState) private readonly live: LiveState,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(HOST_TOKENS.SealRecordingJob) private readonly sealer: SealRecordingJob,
+    @inject(HOST_TOKENS.UploadSigningKeys) private readonly keys: UploadSigningKeys,
   ) {}
+
+  /**
+   * Fresh ids and an upload token that says what the capture is (ADR 14): should the host die before the
+   * rows are written, an upload with it re-creates them.
+   */
+  newCapture(
+    tenantId: string,
+    workstationId: string,
+    userId: string | null,
+    call: { sourceId: string; externalCallId: string } | null,
+  ): NewCapture {
+    const recordingId = randomUUID();
+    const captureId = `cap_${randomBytes(12).toString('hex')}`;
+    const token = this.keys.issue({ tenantId, workstationId, recordingId, captureId, userId, call });
+    return { recordingId, captureId, token: { token, hash: hashUploadToken(token) } };
+  }
 
   /** A new capture's recording row, state "recording" from now. */
   recordingRow(

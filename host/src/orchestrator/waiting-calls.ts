@@ -4,7 +4,7 @@ import type { UsersRepo, UserView } from '../db/repos/users.js';
 import type { CallLeg } from '../db/schema.js';
 import { inject, injectable } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
-import { type CaptureCommands, newCapture } from './capture-commands.js';
+import type { CaptureCommands } from './capture-commands.js';
 import type { DecisionLog } from './decision-log.js';
 import type { LiveDirectory } from './live-directory.js';
 import { type LiveState, legKey } from './live-state.js';
@@ -75,7 +75,10 @@ export class WaitingCalls {
       return;
     }
     const { settings } = this.directory.peek(leg.tenant_id) ?? (await this.directory.load(leg.tenant_id));
-    const capture = newCapture();
+    const capture = this.commands.newCapture(leg.tenant_id, workstationId, user.id, {
+      sourceId: leg.source_id,
+      externalCallId,
+    });
     const { recordingId, captureId } = capture;
     await this.commands.insertRecording(leg.tenant_id, workstationId, user.id, capture);
     if (!this.commands.sendStart(leg.tenant_id, workstationId, capture, settings)) {

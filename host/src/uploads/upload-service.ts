@@ -9,17 +9,24 @@ import type { JobsRepo } from '../db/repos/jobs.js';
 import type { SegmentsRepo } from '../db/repos/segments.js';
 import type { UploadGrant, UploadGrantsRepo } from '../db/repos/upload-grants.js';
 import type { JobSignal } from '../jobs/job-signal.js';
+import type { RecoverCapture } from '../recordings/recover-capture.js';
 import { fsyncPath } from './fsync.js';
 import { HashingFileStore } from './hashing-file-store.js';
 import { readNodeBodies, webRequestFrom } from './node-body.js';
 import { sendWebResponse } from './node-response.js';
 import { SegmentUploadMetadataSchema } from './segment-metadata.js';
+import type { UploadSigningKeys } from './upload-signing-keys.js';
 
 export const UPLOAD_ROUTE = '/api/uploads';
 export const STORE_SEGMENT_JOB = 'store-segment';
 
 export interface UploadServiceOptions {
   grants: UploadGrantsRepo;
+  /** Verify signed upload tokens; with `recover`, re-create the rows of a capture the database lost. */
+  keys: UploadSigningKeys;
+  recover: RecoverCapture;
+  /** This host: a store job runs only where its file is. */
+  hostId: string;
   segments: SegmentsRepo;
   jobs: JobsRepo;
   /** Told after a store job was queued, so the runner takes it at once. */
@@ -45,7 +52,7 @@ const reject = (status: number, message: string) => ({
 });
 
 /** The host already holds this segment's bytes: a second upload is refused, saying whether it is the same file. */
-const alreadyHeld = (monitorId: string, index: number, sameContent: boolean) => ({
+const alreadyHeld = (monitorId: string, index: number, sameContent: boolean, inStorage = false) => ({
   status_code: 409,
   body: `${JSON.stringify({
     error: {
@@ -54,6 +61,8 @@ const alreadyHeld = (monitorId: string, index: number, sameContent: boolean) => 
         ? `segment ${index} of monitor ${monitorId} is already stored with this SHA-256; nothing to upload`
         : `segment ${index} of monitor ${monitorId} is already stored with another SHA-256; a stored segment is not replaced`,
       sameContent,
+      // In the storage target already: the agent may delete its copy now (else it waits for segment.stored).
+      inStorage,
     },
   })}\n`,
 });
@@ -77,6 +86,37 @@ export function createUploadService(options: UploadServiceOptions) {
   const store = new HashingFileStore({ directory: incoming });
   const grants = new WeakMap<Request, UploadGrant>();
 
+  /** A signed token's recording is re-created when missing (ADR 14); an older random one is looked up. */
+  const findGrant = async (token: string, now: Date): Promise<UploadGrant> => {
+    const verified = await options.keys.verify(token);
+    if (!verified) {
+      const grant = await options.grants.find(token, options.tokenTtlMs, now);
+      if (!grant) throw reject(401, 'the upload token is not valid');
+      return grant;
+    }
+    if (!verified.ok) throw reject(401, verified.reason);
+    const { claims } = verified;
+    const lookup = () =>
+      options.grants.ofRecording(claims.tenantId, claims.recordingId, token, options.tokenTtlMs, now);
+    const grant = await lookup();
+    if (grant) return grant;
+    if (claims.expiresAt <= now) {
+      throw reject(
+        401,
+        `the upload token expired at ${claims.expiresAt.toISOString()}: its recording is not on record and the token is too old to re-create it`,
+      );
+    }
+    if (!(await options.recover.recover(claims, token)))
+      throw reject(
+        401,
+        `the upload token is not valid: workstation ${claims.workstationId} is not on record`,
+      );
+    const recovered = await lookup();
+    if (!recovered)
+      throw reject(401, `the upload token is not valid: recording ${claims.recordingId} holds another token`);
+    return recovered;
+  };
+
   const grantFor = async (req: Request): Promise<UploadGrant> => {
     const known = grants.get(req);
     if (known) return known;
@@ -84,8 +124,7 @@ export function createUploadService(options: UploadServiceOptions) {
     const token = /^Bearer (.+)$/.exec(header)?.[1];
     if (!token) throw reject(401, 'an upload needs "Authorization: Bearer <upload token>"');
     const now = options.clock.now();
-    const grant = await options.grants.find(token, options.tokenTtlMs, now);
-    if (!grant) throw reject(401, 'the upload token is not valid');
+    const grant = await findGrant(token, now);
     if (grant.expiresAt && grant.expiresAt <= now) {
       throw reject(
         401,
@@ -130,7 +169,12 @@ export function createUploadService(options: UploadServiceOptions) {
         meta.index,
       );
       if (existing && HELD.has(existing.state))
-        throw alreadyHeld(meta.monitorId, meta.index, existing.sha256 === meta.sha256);
+        throw alreadyHeld(
+          meta.monitorId,
+          meta.index,
+          existing.sha256 === meta.sha256,
+          existing.state === 'stored',
+        );
       const open = await options.segments.countUploading(grant.tenantId, grant.recordingId);
       if (open >= options.maxOpenUploadsPerRecording && existing?.state !== 'uploading') {
         throw reject(
@@ -184,7 +228,12 @@ export function createUploadService(options: UploadServiceOptions) {
       const held = await options.segments.get(grant.tenantId, segmentId);
       if (held && HELD.has(held.state)) {
         await store.remove(upload.id).catch(() => undefined);
-        throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held.sha256 === meta.sha256);
+        throw alreadyHeld(
+          meta.monitorId ?? '',
+          Number(meta.index),
+          held.sha256 === meta.sha256,
+          held.state === 'stored',
+        );
       }
       await fs.mkdir(ready, { recursive: true });
       await fsyncPath(file);
@@ -197,7 +246,7 @@ export function createUploadService(options: UploadServiceOptions) {
         await fs.rm(spooled, { force: true });
         throw alreadyHeld(meta.monitorId ?? '', Number(meta.index), held?.sha256 === meta.sha256);
       }
-      await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId });
+      await options.jobs.enqueue(grant.tenantId, STORE_SEGMENT_JOB, { segmentId }, undefined, options.hostId);
       options.signal.notify();
       options.logger.info(
         { segmentId, recordingId: grant.recordingId, bytes: upload.size },

@@ -61,6 +61,8 @@ export type AgentEvent =
       workstationId: string;
       state: WorkstationState;
       login: string | null;
+      /** Segments the agent uploaded and still keeps until a host says they are stored. */
+      pendingSegments?: import('@deskrec/core').SegmentRef[];
     }
   | { type: 'disconnected'; tenantId: string; workstationId: string }
   | { type: 'session'; tenantId: string; workstationId: string; login: string | null }

@@ -17,6 +17,8 @@ export class JobsRepo {
     kind: string,
     payload: Record<string, unknown>,
     runAfter?: Date,
+    /** The only host that may run it; any host when absent. */
+    hostId?: string,
   ): Promise<number> {
     const now = this.clock.now();
     const row = await this.db
@@ -31,6 +33,7 @@ export class JobsRepo {
         locked_until: null,
         created_at: now,
         updated_at: now,
+        ...(hostId ? { host_id: hostId } : {}),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -39,7 +42,8 @@ export class JobsRepo {
 
   /**
    * Claims up to `limit` due jobs for `worker`. SKIP LOCKED lets several hosts claim concurrently without
-   * waiting on each other; a running job whose lock expired (its host died) is claimed again.
+   * waiting on each other; a running job whose lock expired (its host died) is claimed again, by that host
+   * when the job is bound to it (see StoreHandBack for a host that is gone).
    */
   async claim(input: {
     worker: string;
@@ -47,6 +51,8 @@ export class JobsRepo {
     limit: number;
     lockMs: number;
     now: Date;
+    /** This host: jobs bound to another host are left to it. */
+    hostId?: string;
   }): Promise<Job[]> {
     if (!input.kinds.length) return [];
     const lockedUntil = new Date(input.now.getTime() + input.lockMs);
@@ -61,6 +67,9 @@ export class JobsRepo {
             eb('state', '=', 'queued'),
             eb.and([eb('state', '=', 'running'), eb('locked_until', '<', input.now)]),
           ]),
+        )
+        .$if(input.hostId !== undefined, (q) =>
+          q.where((eb) => eb.or([eb('host_id', 'is', null), eb('host_id', '=', input.hostId!)])),
         )
         .orderBy('run_after')
         .limit(input.limit)

@@ -55,7 +55,7 @@ export class RecordingsRepo {
   byCapture(tenantId: string, workstationId: string, captureId: string) {
     return this.db
       .selectFrom('recordings')
-      .select(['id', 'state'])
+      .select(['id', 'state', 'recovered_at'])
       .where('tenant_id', '=', tenantId)
       .where('workstation_id', '=', workstationId)
       .where('capture_id', '=', captureId)

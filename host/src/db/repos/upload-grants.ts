@@ -26,11 +26,34 @@ const RENEW_EVERY_MS = 3_600_000;
 export class UploadGrantsRepo {
   constructor(@inject(HOST_TOKENS.Database) private readonly db: Kysely<Database>) {}
 
-  /** The grant of `token`; `ttlMs` after the capture ended (or the token's last use since), `expiresAt`. */
-  async find(token: string, ttlMs: number, now: Date): Promise<UploadGrant | undefined> {
-    if (!/^[A-Za-z0-9_-]{16,512}$/.test(token)) return undefined;
-    const tokenHash = hashUploadToken(token);
-    const row = await this.db
+  /** The grant of an older random `token`, found by its hash; see `ofRecording` for signed ones. */
+  find(token: string, ttlMs: number, now: Date): Promise<UploadGrant | undefined> {
+    if (!/^[A-Za-z0-9_-]{16,512}$/.test(token)) return Promise.resolve(undefined);
+    return this.lookup(hashUploadToken(token), ttlMs, now);
+  }
+
+  /**
+   * The grant of a signed token's recording, or undefined when the recording is not on record (or holds
+   * another token: a token works only for the recording it was issued with).
+   */
+  ofRecording(
+    tenantId: string,
+    recordingId: string,
+    token: string,
+    ttlMs: number,
+    now: Date,
+  ): Promise<UploadGrant | undefined> {
+    return this.lookup(hashUploadToken(token), ttlMs, now, { tenantId, recordingId });
+  }
+
+  /** `ttlMs` after the capture ended (or the token's last use since), `expiresAt`. */
+  private async lookup(
+    tokenHash: string,
+    ttlMs: number,
+    now: Date,
+    recording?: { tenantId: string; recordingId: string },
+  ): Promise<UploadGrant | undefined> {
+    let query = this.db
       .selectFrom('recordings')
       .innerJoin('workstations', (join) =>
         join
@@ -45,11 +68,20 @@ export class UploadGrantsRepo {
         'workstations.state as workstationState',
         'recordings.ended_at as endedAt',
         'recordings.upload_renewed_at as renewedAt',
-      ])
-      .where('recordings.upload_token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    // The lookup is by hash; the compare in constant time guards against a hash index returning a near match.
-    if (!row?.tokenHash || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash)))
+      ]);
+    query = recording
+      ? query
+          .where('recordings.tenant_id', '=', recording.tenantId)
+          .where('recordings.id', '=', recording.recordingId)
+      : query.where('recordings.upload_token_hash', '=', tokenHash);
+    const row = await query.executeTakeFirst();
+    // The compare in constant time guards against a hash index returning a near match, and binds a signed
+    // token to the one recording whose row holds its hash.
+    if (
+      !row?.tokenHash ||
+      row.tokenHash.length !== tokenHash.length ||
+      !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash))
+    )
       return undefined;
     const lastUse = Math.max(
       row.endedAt ? new Date(row.endedAt).getTime() : 0,
