@@ -76,6 +76,7 @@ export const HOST_TOKENS = {
   JobHandlers: t<import('./jobs/job-runner.js').JobHandlers>('JobHandlers'),
   StoreSegmentJob: t<import('./jobs/store-segment.js').StoreSegmentJob>('StoreSegmentJob'),
   FetchAudioJob: t<import('./jobs/fetch-audio.js').FetchAudioJob>('FetchAudioJob'),
+  DeleteTenantJob: t<import('./jobs/delete-tenant.js').DeleteTenantJob>('DeleteTenantJob'),
   TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
   UploadService: t<import('./uploads/upload-service.js').UploadService>('UploadService'),
   CallIntake: t<import('./calls/call-intake.js').CallIntake>('CallIntake'),

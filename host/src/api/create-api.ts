@@ -3,20 +3,24 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
 import { adminUserRoutes } from './routes/admin-users.js';
+import { auditLogRoutes } from './routes/audit-log.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenant.js';
+import { tenantsRoutes } from './routes/tenants.js';
 import { userRoutes } from './routes/users.js';
 import { workstationRoutes } from './routes/workstations.js';
-import { requireAdmin, requireSession } from './session.js';
+import { requireAdmin, requireProviderAdmin, requireSession } from './session.js';
 
 /** Paths under /api that need no session. */
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
 /** Paths a supervisor may use (besides future calls routes). */
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
+/** Tenant management: provider admins only. */
+const PROVIDER = /^\/api\/tenants(\/|$)/;
 
 /** The admin API: JSON in and out, every route described in the OpenAPI document at /api/openapi.json. */
 export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
@@ -58,7 +62,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('/api/*', async (c, next) => {
     if (PUBLIC.has(c.req.path) || ANY_ROLE.has(c.req.path)) return next();
     return session(c, async () => {
-      await requireAdmin(c, next);
+      await (PROVIDER.test(c.req.path) ? requireProviderAdmin : requireAdmin)(c, next);
     });
   });
 
@@ -74,6 +78,8 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.route('/', workstationRoutes(deps));
   api.route('/', systemLogRoutes(deps));
   api.route('/', callSourceRoutes(deps));
+  api.route('/', tenantsRoutes(deps));
+  api.route('/', auditLogRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

@@ -41,6 +41,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Whether the session cookie needs HTTPS (set when the public URL is https). */
   secureCookies: boolean;
+  /** Wakes the job runner after a job was enqueued (e.g. a tenant's deletion). */
+  jobSignal?: { notify(): void };
 }
 
 export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

@@ -20,6 +20,7 @@ import { createController } from '../controller/index.js';
 import type { DatabaseHandle } from '../db/open-database.js';
 import { classes, once } from '../db/register-repositories.js';
 import { type DependencyContainer, resolve } from '../di.js';
+import { DELETE_TENANT_JOB, DeleteTenantJob } from '../jobs/delete-tenant.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { JobSignal } from '../jobs/job-signal.js';
@@ -116,6 +117,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.JobRunner, JobRunner],
     [HOST_TOKENS.StoreSegmentJob, StoreSegmentJob],
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
+    [HOST_TOKENS.DeleteTenantJob, DeleteTenantJob],
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
@@ -125,6 +127,7 @@ export function registerServices(c: DependencyContainer): void {
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
     [FETCH_AUDIO_JOB]: resolve(at, HOST_TOKENS.FetchAudioJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
+    [DELETE_TENANT_JOB]: resolve(at, HOST_TOKENS.DeleteTenantJob).handle,
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
     const config = resolve(at, HOST_TOKENS.Config);
@@ -193,6 +196,7 @@ export function registerServices(c: DependencyContainer): void {
       sessionTtlMs: config.web.sessionHours * 3600_000,
       maxBodyBytes: config.web.maxBodyBytes,
       secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
+      jobSignal: resolve(at, HOST_TOKENS.JobSignal),
     });
   });
   once(c, HOST_TOKENS.WebListener, (at) => {
