@@ -41,7 +41,7 @@ export async function scopeSession(
     if (requested.header === undefined) return session;
     return { status: 404, code: 'not-found', message: `${TENANT_HEADER}: no tenant "${slug}"` };
   }
-  return { ...session, tenantId: tenant.id, tenantState: tenant.state };
+  return { ...session, tenantId: tenant.id, tenantState: tenant.state, actingSlug: tenant.slug };
 }
 
 export const isRefusal = (scoped: SessionUser | ScopeRefusal): scoped is ScopeRefusal => 'status' in scoped;

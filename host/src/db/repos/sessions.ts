@@ -13,6 +13,8 @@ export interface SessionUser {
   homeTenantId: string;
   /** The acted-in tenant's state: only a provider admin gets past a suspended one. */
   tenantState: TenantState;
+  /** Set while a provider admin acts in another tenant: that tenant's slug. */
+  actingSlug?: string;
   username: string;
   role: AdminRole;
   expiresAt: Date;
