@@ -1,8 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isStorageError } from '@deskrec/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLOSE } from '../src/controller/close-codes.js';
 import { addTenant, startTestHost, TENANT_ADMIN_PASSWORD, type TestHost } from './api-harness.js';
 import { databaseKinds } from './db-harness.js';
+import type { PortalHost } from './support/portal-host.js';
+import { seedCall } from './support/portal-media.js';
 import { hello, newIdentity, TestAgent } from './support/test-agent.js';
 
 /** Polls until `check` holds (the deletion runs as a job); fails with `what` after a deadline. */
@@ -217,9 +222,20 @@ for (const kind of await databaseKinds()) {
   });
   removal.after(async (ctx) => ctx.t.stop());
 
-  removal('delete removes the tenant’s rows; the slug is free again', async (ctx) => {
+  removal('delete removes the tenant’s stored files and rows; the slug is free again', async (ctx) => {
     const gone = await addTenant(ctx.t, 'gone');
     await ctx.t.call('POST', '/api/users', { token: gone.bearer, body: { name: 'Bye', seatLicence: true } });
+    const file = join(ctx.t.dataDir, 'bytes.bin');
+    await writeFile(file, 'screen and audio bytes');
+    const { targets } = ctx.t.host.runtime();
+    const seeded = await seedCall(
+      { t: ctx.t, resolver: targets, tenantId: gone.tenantId } as PortalHost,
+      { audio: file, segments: [{ file, offsetMs: 0, durationMs: 1000 }] },
+      { callSeconds: 2, tenantId: gone.tenantId },
+    );
+    const { target } = await targets.forTenant(gone.tenantId);
+    const keys = [seeded.audioKey, `screen/${seeded.callId}-0.mp4`];
+    for (const key of keys) assert.ok(await target.stat(key), key);
     const res = await ctx.t.call('DELETE', `/api/tenants/${gone.tenantId}`, { token: ctx.provider });
     assert.is(res.status, 202);
     const { repos } = ctx.t.host.services();
@@ -229,7 +245,13 @@ for (const kind of await databaseKinds()) {
     assert.is(await repos.directory.findTenantByToken(gone.token), undefined);
     const log = (await ctx.t.call('GET', '/api/audit-log', { token: ctx.provider })).body.items;
     const deleted = log.find((e: { action: string }) => e.action === 'tenant.deleted');
-    assert.equal(deleted.detail, { slug: 'gone', storedObjectsRemoved: 0 });
+    assert.equal(deleted.detail, { slug: 'gone', storedObjectsRemoved: 2 });
+    for (const key of keys) {
+      const left = await target
+        .stat(key)
+        .catch((error: unknown) => (isStorageError(error, 'not-found') ? undefined : error));
+      assert.is(left, undefined, key);
+    }
     const again = await ctx.t.call('POST', '/api/tenants', {
       token: ctx.provider,
       body: { slug: 'gone', name: 'New' },
