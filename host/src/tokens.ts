@@ -82,6 +82,7 @@ export const HOST_TOKENS = {
   FetchAudioJob: t<import('./jobs/fetch-audio.js').FetchAudioJob>('FetchAudioJob'),
   SealRecordingJob: t<import('./integrity/seal-recording.js').SealRecordingJob>('SealRecordingJob'),
   SegmentIntegrity: t<import('./integrity/segment-integrity.js').SegmentIntegrity>('SegmentIntegrity'),
+  DeleteTenantJob: t<import('./jobs/delete-tenant.js').DeleteTenantJob>('DeleteTenantJob'),
   TargetResolver: t<import('./storage/target-resolver.js').TargetResolver>('TargetResolver'),
   FetchPbxRecordingJob:
     t<import('./jobs/fetch-pbx-recording.js').FetchPbxRecordingJob>('FetchPbxRecordingJob'),

@@ -146,19 +146,29 @@ export async function startTestHost(
   };
 }
 
-/** A second tenant with its own admin, for isolation tests. */
+/** The password of the first admin `addTenant` creates in a tenant. */
+export const TENANT_ADMIN_PASSWORD = 'violet-harbour-lantern-93';
+
+/**
+ * A second tenant with its own admin, for isolation tests: created by the provider admin through
+ * `POST /api/tenants`, as a service provider would.
+ */
 export async function addTenant(
   t: TestHost,
   slug: string,
 ): Promise<{ tenantId: string; token: string; bearer: string }> {
-  const { repos } = t.host.services();
-  const { tenant, token } = await repos.tenants.create({ slug, name: slug });
-  await repos.adminUsers.create(tenant.id, {
-    username: 'admin',
-    password: `${slug}-password-123`,
-    role: 'admin',
+  const provider = await t.login();
+  const res = await t.call('POST', '/api/tenants', {
+    token: provider,
+    body: { slug, name: slug, admin: { username: 'admin', password: TENANT_ADMIN_PASSWORD } },
   });
-  return { tenantId: tenant.id, token, bearer: await t.login('admin', `${slug}-password-123`, slug) };
+  if (res.status !== 201)
+    throw new Error(`creating tenant failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    tenantId: res.body.tenant.id,
+    token: res.body.token,
+    bearer: await t.login('admin', TENANT_ADMIN_PASSWORD, slug),
+  };
 }
 
 /**

@@ -120,7 +120,9 @@ test('unknown ids answer 404 in the error shape', async (ctx) => {
         ? op.path.startsWith('/api/users')
           ? { name: 'n' }
           : { name: 'n', options: {} }
-        : undefined;
+        : op.method === 'PATCH'
+          ? { name: 'n' }
+          : undefined;
     const res = await ctx.t.call(op.method, concrete(op, '00000000-0000-0000-0000-000000000000'), {
       token: ctx.admin,
       ...(body ? { body } : {}),

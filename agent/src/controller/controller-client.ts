@@ -41,7 +41,7 @@ export interface ControllerClientOptions {
 }
 
 /** Close codes after which retrying at once would only repeat the refusal (see the host's close codes). */
-const SLOW_RETRY_CODES = new Set([4401, 4403, 4426]);
+const SLOW_RETRY_CODES = new Set([4401, 4403, 4423, 4426]);
 
 export interface ControllerClientEvents {
   message: [HostMessage];

@@ -7,6 +7,7 @@ import { jsonBodiesOnly, noStore } from './json-only.js';
 import { OBSERVABILITY_REFUSED, observabilityAccess } from './observability-access.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { adminUserRoutes } from './routes/admin-users.js';
+import { auditLogRoutes } from './routes/audit-log.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
 import { oidcRoutes } from './routes/oidc.js';
@@ -15,9 +16,10 @@ import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenant.js';
+import { tenantsRoutes } from './routes/tenants.js';
 import { userRoutes } from './routes/users.js';
 import { workstationRoutes } from './routes/workstations.js';
-import { requireAdmin, requireSession } from './session.js';
+import { requireAdmin, requireProviderAdmin, requireSession } from './session.js';
 
 /** Paths under /api that need no session. */
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
@@ -26,6 +28,8 @@ for (const path of ['/api/auth/oidc/start', '/api/auth/oidc/callback']) PUBLIC.a
 PUBLIC.add('/api/auth/login/second-factor');
 /** Paths a supervisor may use (besides future calls routes). */
 const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
+/** Tenant management: provider admins only. */
+const PROVIDER = /^\/api\/tenants(\/|$)/;
 
 /** The admin API: JSON in and out, every route described in the OpenAPI document at /api/openapi.json. */
 export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
@@ -70,7 +74,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('/api/*', async (c, next) => {
     if (PUBLIC.has(c.req.path) || ANY_ROLE.has(c.req.path)) return next();
     return session(c, async () => {
-      await requireAdmin(c, next);
+      await (PROVIDER.test(c.req.path) ? requireProviderAdmin : requireAdmin)(c, next);
     });
   });
 
@@ -92,6 +96,8 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.route('/', workstationRoutes(deps));
   api.route('/', systemLogRoutes(deps));
   api.route('/', callSourceRoutes(deps));
+  api.route('/', tenantsRoutes(deps));
+  api.route('/', auditLogRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

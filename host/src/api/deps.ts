@@ -47,6 +47,8 @@ export interface ApiDeps {
   oidc?: OidcSignIn | undefined;
   /** Who may read /metrics and the detailed health (config `observability`). */
   observability: ObservabilityOptions;
+  /** Wakes the job runner after a job was enqueued (e.g. a tenant's deletion). */
+  jobSignal?: { notify(): void };
 }
 
 export type ApiEnv = { Variables: { session: SessionUser; ip: string | null } };

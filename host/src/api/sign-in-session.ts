@@ -22,8 +22,9 @@ export const SignedInSchema = z
     user: z.object({
       id: z.string(),
       username: z.string(),
-      role: z.enum(['admin', 'supervisor']),
+      role: z.enum(['admin', 'supervisor', 'provider-admin']),
       tenantId: z.string(),
+      homeTenantId: z.string().describe('The tenant the account belongs to'),
       expiresAt: z.string(),
     }),
     token: z.string().optional(),
@@ -70,6 +71,7 @@ export async function startSignedInSession(c: Context, deps: ApiDeps, s: SignedI
       username: s.user.username,
       role: s.user.role,
       tenantId: s.tenantId,
+      homeTenantId: s.tenantId,
       expiresAt: session.expiresAt.toISOString(),
     },
     ...(s.bearer ? { token: session.token } : {}),

@@ -27,7 +27,12 @@ export async function bootstrapDefaultTenant(
     if (await repos.tenants.bySlug(DEFAULT_TENANT_SLUG)) return undefined;
     const { tenant, token } = await repos.tenants.create({ slug: DEFAULT_TENANT_SLUG, name: 'Default' });
     const password = randomBytes(12).toString('base64url');
-    await repos.adminUsers.create(tenant.id, { username: FIRST_ADMIN_USERNAME, password, role: 'admin' });
+    // The installation's first admin manages tenants too (the provider admin).
+    await repos.adminUsers.create(tenant.id, {
+      username: FIRST_ADMIN_USERNAME,
+      password,
+      role: 'provider-admin',
+    });
     await repos.settings.put(tenant.id, ScreenRecordingSettingsSchema.parse({}));
     return { username: FIRST_ADMIN_USERNAME, password, tenantToken: token };
   });

@@ -25,6 +25,7 @@ import { createExportRoutes } from '../export/export-routes.js';
 import { hostFfmpegPath } from '../export/ffmpeg-path.js';
 import { SEAL_RECORDING_JOB, SealRecordingJob } from '../integrity/seal-recording.js';
 import { SegmentIntegrity } from '../integrity/segment-integrity.js';
+import { DELETE_TENANT_JOB, DeleteTenantJob } from '../jobs/delete-tenant.js';
 import { FETCH_AUDIO_JOB, FetchAudioJob } from '../jobs/fetch-audio.js';
 import { FETCH_PBX_RECORDING_JOB, FetchPbxRecordingJob } from '../jobs/fetch-pbx-recording.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -129,6 +130,7 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.FetchAudioJob, FetchAudioJob],
     [HOST_TOKENS.SealRecordingJob, SealRecordingJob],
     [HOST_TOKENS.SegmentIntegrity, SegmentIntegrity],
+    [HOST_TOKENS.DeleteTenantJob, DeleteTenantJob],
     [HOST_TOKENS.TargetResolver, TargetResolver],
     [HOST_TOKENS.FetchPbxRecordingJob, FetchPbxRecordingJob],
     [HOST_TOKENS.PbxRecordingSources, PbxRecordingSources],
@@ -146,6 +148,7 @@ export function registerServices(c: DependencyContainer): void {
     [FETCH_PBX_RECORDING_JOB]: resolve(at, HOST_TOKENS.FetchPbxRecordingJob).handle,
     [SEAL_RECORDING_JOB]: resolve(at, HOST_TOKENS.SealRecordingJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
+    [DELETE_TENANT_JOB]: resolve(at, HOST_TOKENS.DeleteTenantJob).handle,
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
     const config = resolve(at, HOST_TOKENS.Config);
@@ -219,6 +222,7 @@ export function registerServices(c: DependencyContainer): void {
       secureCookies: config.web.publicUrl?.startsWith('https:') ?? false,
       oidc: createOidcSignIn(config.oidc, config.web.publicUrl),
       observability: config.observability,
+      jobSignal: resolve(at, HOST_TOKENS.JobSignal),
     });
   });
   once(c, HOST_TOKENS.WebListener, (at) => {

@@ -9,6 +9,7 @@ import {
   TOKENS,
   type Token,
 } from '@deskrec/core';
+import type { Hono } from 'hono';
 import type { DestinationStream } from 'pino';
 import type { CallIntake } from '../calls/call-intake.js';
 import type { HostConfig } from '../config/schema.js';
@@ -71,6 +72,8 @@ export interface Runtime {
   intake: CallIntake;
   jobs: JobRunner;
   targets: TargetResolver;
+  /** The admin API's app (tests walk its routes). */
+  api: Hono;
 }
 
 export interface Host {
@@ -185,6 +188,7 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
         intake: resolve(c, HOST_TOKENS.CallIntake),
         jobs: resolve(c, HOST_TOKENS.JobRunner),
         targets: resolve(c, HOST_TOKENS.TargetResolver),
+        api: resolve(c, HOST_TOKENS.Api),
       };
     },
     async start() {

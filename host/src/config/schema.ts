@@ -257,6 +257,17 @@ export const HostConfigSchema = z
       })
       .strict()
       .prefault({}),
+    tenants: z
+      .object({
+        deletion: z
+          .enum(['archive', 'delete'])
+          .default('archive')
+          .describe(
+            'What deleting a tenant does: archive keeps its data but shuts it out; delete removes its rows and stored recordings',
+          ),
+      })
+      .strict()
+      .prefault({}),
     plugins: z
       .object({
         storage: z

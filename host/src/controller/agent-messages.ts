@@ -174,6 +174,14 @@ export class AgentMessageHandler {
       return;
     }
     const { tenantId, workstationId, outcome: state } = decision;
+    const refusal = await directory.tenantRefusal?.(tenantId).catch(() => undefined);
+    if (refusal) {
+      logger.warn({ ...where, tenantId, reason: refusal }, 'agent refused: tenant not active');
+      this.deps.metrics.errors.inc({ code: 'rejected' });
+      this.deps.send(connection, errorFrame('rejected', refusal, true), 'error');
+      connection.ws.close(CLOSE.tenantSuspended, 'tenant suspended');
+      return;
+    }
     const at = clock.now();
     let captureSettings: Awaited<ReturnType<typeof directory.captureSettings>>;
     try {

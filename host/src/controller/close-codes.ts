@@ -20,6 +20,8 @@ export const CLOSE = {
   deleted: 4410,
   /** An enrollment limit (rate per tenant token, pending workstations) refused a new workstation: retry later. */
   tooMany: 4429,
+  /** The workstation's tenant is suspended (or deleted) by the service provider: retry much later. */
+  tenantSuspended: 4423,
   /** The agent speaks another protocol version. */
   protocolVersion: 4426,
 } as const;

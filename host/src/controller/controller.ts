@@ -393,6 +393,18 @@ export function createController(options: ControllerOptions): Controller {
       }
     },
 
+    disconnectTenant(tenantId, reason) {
+      let closed = 0;
+      // Copied first: each close removes the connection from the registry.
+      for (const connection of [...registry.ofTenant(tenantId)]) {
+        send(connection, errorFrame('rejected', reason, true), 'error');
+        connection.ws.close(CLOSE.tenantSuspended, 'tenant suspended');
+        closed++;
+      }
+      if (closed) logger.info({ tenantId, closed }, 'tenant agents disconnected');
+      return closed;
+    },
+
     async pushSettings(tenantId) {
       const { settings: captureSettings, uploadUrl } = await directory.captureSettings(tenantId);
       // Serialized once for the whole tenant; each send only queues on that agent's socket.

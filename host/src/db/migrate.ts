@@ -6,6 +6,7 @@ import { migrate0004Down, migrate0004Up } from './migrations/0004-call-confirmat
 import { migrate0005Down, migrate0005Up } from './migrations/0005-upload-token-renewal.js';
 import { migrate0006Down, migrate0006Up } from './migrations/0006-hosts.js';
 import { migrate0007Down, migrate0007Up } from './migrations/0007-workstation-addresses.js';
+import { migrate0008Down, migrate0008Up } from './migrations/0008-tenants.js';
 import { migrate0009Down, migrate0009Up } from './migrations/0009-admin-security.js';
 import { migrate0010Down, migrate0010Up } from './migrations/0010-admin-identities.js';
 import { migrate0013Down, migrate0013Up } from './migrations/0013-upload-signing-keys.js';
@@ -23,6 +24,7 @@ export const provider: MigrationProvider = {
       '0005-upload-token-renewal': { up: migrate0005Up, down: migrate0005Down },
       '0006-hosts': { up: migrate0006Up, down: migrate0006Down },
       '0007-workstation-addresses': { up: migrate0007Up, down: migrate0007Down },
+      '0008-tenants': { up: migrate0008Up, down: migrate0008Down },
       '0009-admin-security': { up: migrate0009Up, down: migrate0009Down },
       '0010-admin-identities': { up: migrate0010Up, down: migrate0010Down },
       '0013-upload-signing-keys': { up: migrate0013Up, down: migrate0013Down },

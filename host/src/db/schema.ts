@@ -13,9 +13,15 @@ export interface TenantsTable {
   /** First characters of the token: lets an admin tell tokens apart without revealing one. */
   token_hint: string;
   created_at: Timestamp;
+  /** Suspended: its agents, sign-ins and API use are refused; deleting/archived: on its way out. */
+  state: Generated<TenantState>;
+  state_changed_at: Timestamp | null;
 }
 
-export type AdminRole = 'admin' | 'supervisor';
+export type TenantState = 'active' | 'suspended' | 'deleting' | 'archived';
+
+/** `provider-admin`: manages tenants and may act inside any one; otherwise an admin of its own tenant. */
+export type AdminRole = 'admin' | 'supervisor' | 'provider-admin';
 
 export interface AdminUsersTable {
   id: string;

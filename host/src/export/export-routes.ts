@@ -15,7 +15,7 @@ import { FfmpegFailed, startFfmpeg } from './ffmpeg-stream.js';
 const EXPORT_ROUTE = '/api/calls/:callId/export';
 
 export interface ExportDeps {
-  repos: Pick<Repositories, 'sessions' | 'audit' | 'callSearch' | 'settings'>;
+  repos: Pick<Repositories, 'sessions' | 'tenants' | 'audit' | 'callSearch' | 'settings'>;
   targets: {
     byId(tenantId: string, id: string): Promise<ResolvedTarget>;
     forTenant(tenantId: string): Promise<ResolvedTarget>;

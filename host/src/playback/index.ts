@@ -17,7 +17,7 @@ import { rangedGet } from './ranged-get.js';
 
 export interface PlaybackDeps {
   media: Pick<MediaRepo, 'audio' | 'segment'>;
-  repos: Pick<Repositories, 'sessions' | 'audit'>;
+  repos: Pick<Repositories, 'sessions' | 'audit' | 'tenants'>;
   /** The TargetResolver: a tenant's storage target id → a live StorageTarget. */
   targets: {
     byId(tenantId: string, id: string): Promise<ResolvedTarget>;

@@ -38,7 +38,8 @@ export function forbiddenPage(c: Context<PortalEnv>) {
 
 /** Administration pages: a supervisor gets a 403 page that explains why. */
 export const requirePageAdmin: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  if (c.get('session').role !== 'admin') return forbiddenPage(c);
+  const { role } = c.get('session');
+  if (role !== 'admin' && role !== 'provider-admin') return forbiddenPage(c);
   await next();
 };
 
@@ -55,4 +56,10 @@ export const pageHeaders: MiddlewareHandler = async (c, next) => {
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     );
   }
+};
+
+/** Tenant management pages: the service provider's admins only. */
+export const requirePageProvider: MiddlewareHandler<PortalEnv> = async (c, next) => {
+  if (c.get('session').role !== 'provider-admin') return forbiddenPage(c);
+  await next();
 };

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { assetRoutes } from './assets.js';
 import type { PortalDeps } from './deps.js';
-import { pageHeaders, requirePageAdmin, requirePageSession } from './guards.js';
+import { pageHeaders, requirePageAdmin, requirePageProvider, requirePageSession } from './guards.js';
 import { callDetailRoutes } from './pages/call-detail.js';
 import { callsListRoutes } from './pages/calls.js';
 import { loginRoutes } from './pages/login.js';
@@ -11,6 +11,7 @@ import { securityRoutes } from './pages/security.js';
 import { settingsRoutes } from './pages/settings.js';
 import { storageTargetRoutes } from './pages/storage-targets.js';
 import { systemLogRoutes } from './pages/system-log.js';
+import { tenantRoutes } from './pages/tenants.js';
 import { userRoutes } from './pages/users.js';
 import { workstationDetailRoutes } from './pages/workstation-detail.js';
 import { workstationRoutes } from './pages/workstations.js';
@@ -48,6 +49,8 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
     app.use(path, requirePageSession(deps));
   app.use('/admin', requirePageAdmin);
   app.use('/admin/*', requirePageAdmin);
+  for (const path of ['/admin/tenants', '/admin/tenants/*', '/admin/tenant-switch'])
+    app.use(path, requirePageProvider);
   app.get('/', (c) => c.redirect('/calls', 303));
   app.get('/admin', (c) => c.redirect('/admin/workstations', 303));
   app.route('/', callsListRoutes(deps));
@@ -60,5 +63,6 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', storageTargetRoutes(deps));
   app.route('/', systemLogRoutes(deps));
   app.route('/', securityRoutes(deps));
+  app.route('/', tenantRoutes(deps));
   return app;
 }

@@ -3,7 +3,15 @@ import type { SessionUser } from '../db/repos/sessions.js';
 import { portalAssets } from './assets.js';
 import type { Flash } from './flash.js';
 
-export type NavKey = 'calls' | 'workstations' | 'settings' | 'users' | 'storage' | 'system-log' | 'security';
+export type NavKey =
+  | 'calls'
+  | 'workstations'
+  | 'settings'
+  | 'users'
+  | 'storage'
+  | 'system-log'
+  | 'security'
+  | 'tenants';
 
 const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string; label: string }[] }[] = [
   { section: 'Recordings', admin: false, items: [{ key: 'calls', href: '/calls', label: 'Calls' }] },
@@ -26,6 +34,11 @@ const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string
     ],
   },
 ];
+/** Shown to provider admins only. */
+const PROVIDER_NAV = {
+  section: 'Service provider',
+  items: [{ key: 'tenants' as const, href: '/admin/tenants', label: 'Tenants' }],
+};
 
 export interface PageProps {
   title: string;
@@ -76,7 +89,8 @@ export function FlashNotice(props: { flash?: Flash | undefined }) {
 
 /** Every signed-in page: navigation by role, breadcrumbs, who is signed in, and a sign-out button. */
 export function Page(props: PageProps) {
-  const admin = props.session.role === 'admin';
+  const provider = props.session.role === 'provider-admin';
+  const admin = props.session.role === 'admin' || provider;
   return (
     <Document title={props.title} player={props.player ?? false}>
       <body>
@@ -91,7 +105,7 @@ export function Page(props: PageProps) {
               </span>
               deskrec
             </a>
-            {NAV.filter((s) => admin || !s.admin).map((section) => (
+            {[...NAV.filter((s) => admin || !s.admin), ...(provider ? [PROVIDER_NAV] : [])].map((section) => (
               <>
                 <h2>{section.section}</h2>
                 <ul>
@@ -125,6 +139,7 @@ export function Page(props: PageProps) {
               </div>
             </header>
             <main id="content" class="content" tabindex={-1}>
+              {props.session.actingSlug ? <ActingBanner slug={props.session.actingSlug} /> : null}
               <h1>{props.title}</h1>
               <FlashNotice flash={props.flash} />
               {props.children}
@@ -133,6 +148,21 @@ export function Page(props: PageProps) {
         </div>
       </body>
     </Document>
+  );
+}
+
+/** A provider admin acting in another tenant sees which one on every page, and the way back. */
+function ActingBanner(props: { slug: string }) {
+  return (
+    <form class="notice info row" method="post" action="/admin/tenant-switch">
+      <span>
+        Acting in tenant <strong>{props.slug}</strong>.
+      </span>
+      <input type="hidden" name="slug" value="" />
+      <button class="btn small" type="submit">
+        Back to my tenant
+      </button>
+    </form>
   );
 }
 

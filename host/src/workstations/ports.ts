@@ -37,6 +37,8 @@ export interface WorkstationDirectory extends WorkstationStore {
   /** Workstations of the tenant waiting for authorization (the enrollment cap). */
   countPending(tenantId: string): Promise<number>;
   captureSettings(tenantId: string): Promise<{ settings: CaptureSettings; uploadUrl: string }>;
+  /** Why the tenant's agents are refused (it is suspended or on its way out), or undefined when active. */
+  tenantRefusal?(tenantId: string): Promise<string | undefined>;
 }
 
 /** Live connections to agents, as the admin API and the orchestrator use them. */
@@ -48,6 +50,8 @@ export interface AgentChannel {
   pushAuthorization(tenantId: string, workstationId: string, state: WorkstationState | 'deleted'): void;
   /** Pushes the tenant's current capture settings to all its connected, authorized agents. */
   pushSettings(tenantId: string): Promise<void>;
+  /** Closes every connection of the tenant (it was suspended or deleted); returns how many closed. */
+  disconnectTenant?(tenantId: string, reason: string): number;
 }
 
 /** What an agent's spool reported: a file it could not upload, or its own health. */

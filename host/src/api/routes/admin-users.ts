@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../accounts/password-policy.js';
+import type { AdminRole } from '../../db/schema.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { commonErrors, conflictResponse, jsonBody, jsonOk, security } from './common.js';
@@ -8,7 +9,7 @@ const AdminUserSchema = z
   .object({
     id: z.string(),
     username: z.string(),
-    role: z.enum(['admin', 'supervisor']),
+    role: z.enum(['admin', 'supervisor', 'provider-admin']),
     disabled: z.boolean(),
   })
   .openapi('AdminUser');
@@ -20,14 +21,16 @@ const CreateSchema = z.strictObject({
     .min(MIN_PASSWORD_LENGTH, `expected at least ${MIN_PASSWORD_LENGTH} characters`)
     .max(1024)
     .describe('Checked for strength: common passwords, words and keyboard patterns are refused'),
-  role: z.enum(['admin', 'supervisor']),
+  role: z
+    .enum(['admin', 'supervisor', 'provider-admin'])
+    .describe('provider-admin: only a provider admin may grant it, in the provider’s own tenant'),
 });
 
 /** People who sign in to the portal (not the agents being recorded: those are /users). */
 export function adminUserRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>();
   const tags = ['admin-users'];
-  const toJson = (u: { id: string; username: string; role: 'admin' | 'supervisor'; disabled: boolean }) => ({
+  const toJson = (u: { id: string; username: string; role: AdminRole; disabled: boolean }) => ({
     id: u.id,
     username: u.username,
     role: u.role,
@@ -60,6 +63,14 @@ export function adminUserRoutes(deps: ApiDeps) {
     async (c) => {
       const s = c.get('session');
       const body = c.req.valid('json');
+      if (body.role === 'provider-admin' && (s.role !== 'provider-admin' || s.tenantId !== s.homeTenantId)) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          'role: only a provider admin may create provider admins, in the provider’s own tenant',
+          'role',
+        );
+      }
       const tenant = await deps.repos.tenants.get(s.tenantId);
       const problem = await passwordProblem(body.password, [
         body.username,

@@ -30,8 +30,9 @@ const MeSchema = z
   .object({
     id: z.string(),
     username: z.string(),
-    role: z.enum(['admin', 'supervisor']),
-    tenantId: z.string(),
+    role: z.enum(['admin', 'supervisor', 'provider-admin']),
+    tenantId: z.string().describe('The tenant acted in (a provider admin may switch)'),
+    homeTenantId: z.string().describe('The tenant the account belongs to'),
     expiresAt: z.string(),
   })
   .openapi('Me');
@@ -116,6 +117,22 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
         );
       }
       await guard.succeeded(account);
+      if (tenant.state !== 'active' && user.role !== 'provider-admin') {
+        log.warn({ ...where, state: tenant.state }, 'sign-in refused: tenant not active');
+        await deps.repos.audit.record(tenant.id, {
+          actorUserId: user.id,
+          action: 'auth.login-refused',
+          targetType: 'admin-user',
+          targetId: user.id,
+          detail: { tenantState: tenant.state },
+          ip,
+        });
+        throw new ApiError(
+          403,
+          'tenant-suspended',
+          'This tenant is suspended by its service provider; sign-ins are refused until it is resumed',
+        );
+      }
       log.info(where, 'sign-in');
       return c.json(
         await startSignedInSession(c, deps, { user, tenantId: tenant.id, ip, bearer: body.bearer }),
@@ -136,7 +153,7 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
     }),
     async (c) => {
       const session = c.get('session');
-      await deps.repos.sessions.delete(session.tenantId, session.sessionId);
+      await deps.repos.sessions.delete(session.homeTenantId, session.sessionId);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     },
@@ -154,7 +171,9 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
       responses: { 204: { description: 'Changed' }, ...commonErrors },
     }),
     async (c) => {
-      const s = c.get('session');
+      // The account's own tenant, whichever tenant a provider admin is acting in.
+      const acting = c.get('session');
+      const s = { ...acting, tenantId: acting.homeTenantId };
       const { currentPassword, newPassword } = c.req.valid('json');
       const tenant = await deps.repos.tenants.get(s.tenantId);
       const user = await deps.repos.adminUsers.verify(s.tenantId, s.username, currentPassword);
@@ -207,6 +226,7 @@ export function authRoutes(deps: ApiDeps, guard = new SignInGuard()) {
           username: s.username,
           role: s.role,
           tenantId: s.tenantId,
+          homeTenantId: s.homeTenantId,
           expiresAt: s.expiresAt.toISOString(),
         },
         200,

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { linesFor } from '../../logging/tenant-lines.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { commonErrors, jsonOk, security } from './common.js';
 
@@ -30,8 +31,8 @@ export function systemLogRoutes(deps: ApiDeps) {
     }),
     (c) => {
       const { level, limit } = c.req.valid('query');
-      const items = deps.recentLog
-        .query(level, limit)
+      const items = linesFor(c.get('session'), deps.recentLog.query(level, Number.POSITIVE_INFINITY))
+        .slice(0, limit)
         .map((l) => ({ time: new Date(l.time).toISOString(), level: l.level, msg: l.msg, fields: l.fields }));
       return c.json({ items }, 200);
     },

@@ -1,13 +1,20 @@
 import type { Kysely } from 'kysely';
 import { inject, injectable } from '../../di.js';
 import { HOST_TOKENS } from '../../tokens.js';
-import type { AdminRole, Database } from '../schema.js';
+import type { AdminRole, Database, TenantState } from '../schema.js';
 import { newToken, sha256Hex } from '../secrets.js';
 
 export interface SessionUser {
   sessionId: string;
   userId: string;
+  /** The tenant acted in: the user's own, or the one a provider admin switched to. */
   tenantId: string;
+  /** The tenant the user belongs to. */
+  homeTenantId: string;
+  /** The acted-in tenant's state: only a provider admin gets past a suspended one. */
+  tenantState: TenantState;
+  /** Set while a provider admin acts in another tenant: that tenant's slug. */
+  actingSlug?: string;
   username: string;
   role: AdminRole;
   expiresAt: Date;
@@ -82,6 +89,7 @@ export class SessionsRepo {
       .innerJoin('admin_users as u', (join) =>
         join.onRef('u.id', '=', 's.user_id').onRef('u.tenant_id', '=', 's.tenant_id'),
       )
+      .innerJoin('tenants as t', 't.id', 's.tenant_id')
       .select([
         's.id',
         's.user_id',
@@ -91,6 +99,7 @@ export class SessionsRepo {
         'u.username',
         'u.role',
         'u.disabled',
+        't.state',
       ])
       .where('s.id', '=', sha256Hex(token))
       .where('s.expires_at', '>', now)
@@ -102,6 +111,8 @@ export class SessionsRepo {
       sessionId: row.id,
       userId: row.user_id,
       tenantId: row.tenant_id,
+      homeTenantId: row.tenant_id,
+      tenantState: row.state,
       username: row.username,
       role: row.role,
       expiresAt: new Date(row.expires_at),

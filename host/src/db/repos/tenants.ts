@@ -3,12 +3,12 @@ import { type Clock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
 import { inject, injectable } from '../../di.js';
 import { HOST_TOKENS } from '../../tokens.js';
-import type { Database, Tenant } from '../schema.js';
+import type { Database, Tenant, TenantState } from '../schema.js';
 import { newToken, sha256Hex, tokenHint } from '../secrets.js';
 
 export type TenantView = Omit<Tenant, 'screen_recording_token_hash'>;
 
-const columns = ['id', 'slug', 'name', 'token_hint', 'created_at'] as const;
+const columns = ['id', 'slug', 'name', 'token_hint', 'created_at', 'state', 'state_changed_at'] as const;
 
 @injectable()
 export class TenantsRepo {
@@ -67,6 +67,66 @@ export class TenantsRepo {
       .returning('id')
       .executeTakeFirst();
     return row ? token : undefined;
+  }
+
+  /** Moves a tenant between states; `from` guards the change (e.g. only an active tenant is suspended). */
+  async setState(
+    tenantId: string,
+    state: TenantState,
+    from: readonly TenantState[],
+  ): Promise<TenantView | undefined> {
+    return this.db
+      .updateTable('tenants')
+      .set({ state, state_changed_at: this.clock.now() })
+      .where('id', '=', tenantId)
+      .where('state', 'in', from)
+      .returning(columns)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Shuts an archived tenant out for good while keeping its data: the token is replaced by one nobody
+   * holds, and every sign-in session ends.
+   */
+  async archive(tenantId: string): Promise<void> {
+    const token = newToken();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('tenants')
+        .set({
+          state: 'archived',
+          state_changed_at: this.clock.now(),
+          screen_recording_token_hash: sha256Hex(token),
+          token_hint: '',
+        })
+        .where('id', '=', tenantId)
+        .execute();
+      await trx.deleteFrom('admin_sessions').where('tenant_id', '=', tenantId).execute();
+    });
+  }
+
+  /** Every object the tenant stored: screen segments and call audio, with the target holding each. */
+  async storedObjects(
+    tenantId: string,
+  ): Promise<{ targetId: string | null; key: string | null; spoolPath: string | null }[]> {
+    const segments = await this.db
+      .selectFrom('segments')
+      .select(['storage_target_id as targetId', 'storage_key as key', 'spool_path as spoolPath'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    const audio = await this.db
+      .selectFrom('calls')
+      .select(['audio_target_id as targetId', 'audio_key as key'])
+      .where('tenant_id', '=', tenantId)
+      .where('audio_key', 'is not', null)
+      .execute();
+    return [...segments, ...audio.map((a) => ({ ...a, spoolPath: null }))];
+  }
+
+  /** Removes the tenant; every row of it goes with it (each table's tenant key cascades). */
+  async remove(tenantId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('tenants').where('id', '=', tenantId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** The tenant and stored hash for a token's hash (the caller compares in constant time). */

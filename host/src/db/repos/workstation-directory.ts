@@ -63,6 +63,19 @@ export class KyselyWorkstationDirectory implements WorkstationDirectory {
     }));
   }
 
+  async tenantRefusal(tenantId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('tenants')
+      .select('state')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (!row) return 'the tenant no longer exists';
+    if (row.state === 'active') return undefined;
+    return row.state === 'suspended'
+      ? 'the tenant is suspended by its service provider; recording resumes when the provider resumes it'
+      : 'the tenant is being deleted';
+  }
+
   async countPending(tenantId: string): Promise<number> {
     const row = await this.db
       .selectFrom('workstations')

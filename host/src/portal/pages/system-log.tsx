@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { linesFor } from '../../logging/tenant-lines.js';
 import { callApi } from '../api-call.js';
 import { Badge, LocalTime } from '../components.js';
 import type { PortalDeps } from '../deps.js';
@@ -121,7 +122,10 @@ export function systemLogRoutes(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
   app.get('/admin/system-log', async (c) => {
     const q = QuerySchema.parse(c.req.query());
-    const lines = deps.recentLog.query(q.level, q.limit);
+    const lines = linesFor(c.get('session'), deps.recentLog.query(q.level, Number.POSITIVE_INFINITY)).slice(
+      0,
+      q.limit,
+    );
     const answer = await callApi(c, deps, 'GET', '/call-sources');
     const sources = answer.status === 200 ? (answer.body as { items: SourceView[] }).items : [];
     return c.html(
