@@ -52,6 +52,10 @@ export const HOST_TOKENS = {
   WorkstationDetailsRepo:
     t<import('./db/repos/workstation-details.js').WorkstationDetailsRepo>('WorkstationDetailsRepo'),
   WorkstationDirectory: t<WorkstationDirectory>('WorkstationDirectory'),
+  RetentionPoliciesRepo:
+    t<import('./db/repos/retention-policies.js').RetentionPoliciesRepo>('RetentionPoliciesRepo'),
+  RetentionRepo: t<import('./db/repos/retention.js').RetentionRepo>('RetentionRepo'),
+  AuditExportRepo: t<import('./db/repos/audit-export.js').AuditExportRepo>('AuditExportRepo'),
 
   // Services.
   Controller: t<import('./controller/index.js').Controller>('Controller'),
@@ -82,6 +86,8 @@ export const HOST_TOKENS = {
   UnconfirmedCalls: t<import('./calls/unconfirmed-calls.js').UnconfirmedCalls>('UnconfirmedCalls'),
   Metrics: t<import('./api/metrics.js').HostMetrics>('Metrics'),
   HostHeartbeat: t<import('./cluster/host-heartbeat.js').HostHeartbeat>('HostHeartbeat'),
+  RetentionJob: t<import('./retention/retention-job.js').RetentionJob>('RetentionJob'),
+  RetentionSweep: t<import('./retention/retention-sweep.js').RetentionSweep>('RetentionSweep'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */
   WebListener: t<import('node:http').RequestListener>('WebListener'),

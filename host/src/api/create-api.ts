@@ -3,8 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { createErrorHandler, errorJson, validationHook } from './errors.js';
 import { adminUserRoutes } from './routes/admin-users.js';
+import { auditExportRoutes } from './routes/audit-export.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
+import { legalHoldRoutes } from './routes/legal-hold.js';
+import { retentionPolicyRoutes } from './routes/retention-policies.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
 import { healthRoutes, systemLogRoutes } from './routes/system.js';
@@ -74,6 +77,9 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.route('/', workstationRoutes(deps));
   api.route('/', systemLogRoutes(deps));
   api.route('/', callSourceRoutes(deps));
+  api.route('/', retentionPolicyRoutes(deps));
+  api.route('/', legalHoldRoutes(deps));
+  api.route('/', auditExportRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

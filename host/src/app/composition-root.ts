@@ -37,6 +37,8 @@ import { CAPTURE_STOP_JOB, TimeLimits } from '../orchestrator/time-limits.js';
 import { WaitingCalls } from '../orchestrator/waiting-calls.js';
 import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
+import { RETENTION_JOB, RetentionJob } from '../retention/retention-job.js';
+import { RetentionSweep } from '../retention/retention-sweep.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { createUploadService, STORE_SEGMENT_JOB, UPLOAD_ROUTE } from '../uploads/upload-service.js';
@@ -120,11 +122,14 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.CallIntake, CallIntake],
     [HOST_TOKENS.UnconfirmedCalls, UnconfirmedCalls],
     [HOST_TOKENS.HostHeartbeat, HostHeartbeat],
+    [HOST_TOKENS.RetentionJob, RetentionJob],
+    [HOST_TOKENS.RetentionSweep, RetentionSweep],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
     [FETCH_AUDIO_JOB]: resolve(at, HOST_TOKENS.FetchAudioJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
+    [RETENTION_JOB]: resolve(at, HOST_TOKENS.RetentionJob).handle,
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
     const config = resolve(at, HOST_TOKENS.Config);

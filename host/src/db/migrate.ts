@@ -6,6 +6,7 @@ import { migrate0004Down, migrate0004Up } from './migrations/0004-call-confirmat
 import { migrate0005Down, migrate0005Up } from './migrations/0005-upload-token-renewal.js';
 import { migrate0006Down, migrate0006Up } from './migrations/0006-hosts.js';
 import { migrate0007Down, migrate0007Up } from './migrations/0007-workstation-addresses.js';
+import { migrate0015Down, migrate0015Up } from './migrations/0015-retention.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
@@ -19,6 +20,7 @@ export const provider: MigrationProvider = {
       '0005-upload-token-renewal': { up: migrate0005Up, down: migrate0005Down },
       '0006-hosts': { up: migrate0006Up, down: migrate0006Down },
       '0007-workstation-addresses': { up: migrate0007Up, down: migrate0007Down },
+      '0015-retention': { up: migrate0015Up, down: migrate0015Down },
     };
   },
 };

@@ -2,6 +2,7 @@ import { type DependencyContainer, Lifecycle, resolve } from '../di.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { AdminUsersRepo } from './repos/admin-users.js';
 import { AuditRepo } from './repos/audit.js';
+import { AuditExportRepo } from './repos/audit-export.js';
 import { CallLegsRepo } from './repos/call-legs.js';
 import { CallSearchRepo } from './repos/call-search.js';
 import { CallsRepo } from './repos/calls.js';
@@ -9,6 +10,8 @@ import { HostsRepo } from './repos/hosts.js';
 import { JobsRepo } from './repos/jobs.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
+import { RetentionRepo } from './repos/retention.js';
+import { RetentionPoliciesRepo } from './repos/retention-policies.js';
 import { SegmentsRepo } from './repos/segments.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -68,6 +71,9 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.CallSearchRepo, CallSearchRepo],
     [HOST_TOKENS.WorkstationDetailsRepo, WorkstationDetailsRepo],
     [HOST_TOKENS.WorkstationDirectory, KyselyWorkstationDirectory],
+    [HOST_TOKENS.RetentionPoliciesRepo, RetentionPoliciesRepo],
+    [HOST_TOKENS.RetentionRepo, RetentionRepo],
+    [HOST_TOKENS.AuditExportRepo, AuditExportRepo],
   ]);
   once(
     c,
@@ -91,6 +97,9 @@ export function registerRepositories(c: DependencyContainer): void {
       callSearch: resolve(at, HOST_TOKENS.CallSearchRepo),
       workstationDetails: resolve(at, HOST_TOKENS.WorkstationDetailsRepo),
       directory: resolve(at, HOST_TOKENS.WorkstationDirectory) as KyselyWorkstationDirectory,
+      retentionPolicies: resolve(at, HOST_TOKENS.RetentionPoliciesRepo),
+      retention: resolve(at, HOST_TOKENS.RetentionRepo),
+      auditExport: resolve(at, HOST_TOKENS.AuditExportRepo),
     }),
   );
 }

@@ -5,12 +5,15 @@ import { HOST_TOKENS } from '../tokens.js';
 import { registerRepositories } from './register-repositories.js';
 import type { AdminUsersRepo } from './repos/admin-users.js';
 import type { AuditRepo } from './repos/audit.js';
+import type { AuditExportRepo } from './repos/audit-export.js';
 import type { CallLegsRepo } from './repos/call-legs.js';
 import type { CallSearchRepo } from './repos/call-search.js';
 import type { CallsRepo } from './repos/calls.js';
 import type { JobsRepo } from './repos/jobs.js';
 import type { MediaRepo } from './repos/media.js';
 import type { RecordingsRepo } from './repos/recordings.js';
+import type { RetentionRepo } from './repos/retention.js';
+import type { RetentionPoliciesRepo } from './repos/retention-policies.js';
 import type { SegmentsRepo } from './repos/segments.js';
 import type { SessionsRepo } from './repos/sessions.js';
 import type { SettingsRepo } from './repos/settings.js';
@@ -43,6 +46,9 @@ export interface Repositories {
   callSearch: CallSearchRepo;
   workstationDetails: WorkstationDetailsRepo;
   directory: KyselyWorkstationDirectory;
+  retentionPolicies: RetentionPoliciesRepo;
+  retention: RetentionRepo;
+  auditExport: AuditExportRepo;
 }
 
 /**
