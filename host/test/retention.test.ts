@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { TOKENS } from '@deskrec/core';
 import { test } from 'uvu';
 import { HOST_TOKENS } from '../src/tokens.js';
@@ -95,7 +96,7 @@ async function seedRecording(f: Fixture, name: string, userId: string) {
     const body = randomBytes(200 * 1024 + idx);
     const key = `2026/${recordingId}/${idx}.mp4`;
     const sha256 = createHash('sha256').update(body).digest('hex');
-    await target.put(key, [body], { size: body.length, sha256 });
+    await target.put(key, Readable.from([body]), { size: body.length, sha256 });
     await db
       .insertInto('segments')
       .values({
@@ -265,8 +266,9 @@ for (const kind of await databaseKinds()) {
         assert.equal(await hotTarget.stat(`2026/${moving.recordingId}/${idx}.mp4`), undefined);
       }
       const [moveAudit] = await auditOf(f, 'recording.move', moving.recordingId);
-      assert.equal(moveAudit?.detail.policyId, move.body.id);
-      assert.equal(moveAudit?.detail.objects.length, 2);
+      assert.ok(moveAudit, 'the move is audited');
+      assert.equal(moveAudit.detail.policyId, move.body.id);
+      assert.equal((moveAudit.detail.objects as unknown[]).length, 2);
 
       // Held: untouched on the hot target.
       for (const held of [heldA, heldB]) {
