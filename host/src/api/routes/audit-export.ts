@@ -43,7 +43,8 @@ export function auditExportRoutes(deps: ApiDeps) {
       const query = c.req.valid('query');
       const from = query.from ? new Date(query.from) : undefined;
       const to = query.to ? new Date(query.to) : undefined;
-      if (from && to && from >= to) throw new ApiError(400, 'invalid', 'to: must be after from', 'to');
+      if (from && to && from >= to)
+        throw new ApiError(400, 'invalid', 'query.to: must be after query.from', 'query.to');
       await deps.repos.audit.record(s.tenantId, {
         actorUserId: s.userId,
         action: 'audit-log.export',
