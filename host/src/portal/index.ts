@@ -8,6 +8,7 @@ import { callDetailRoutes } from './pages/call-detail.js';
 import { callsListRoutes } from './pages/calls.js';
 import { loginRoutes } from './pages/login.js';
 import { settingsRoutes } from './pages/settings.js';
+import { retentionSettingsRoutes } from './pages/settings-retention.js';
 import { storageTargetRoutes } from './pages/storage-targets.js';
 import { systemLogRoutes } from './pages/system-log.js';
 import { userRoutes } from './pages/users.js';
@@ -56,6 +57,7 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', workstationDetailRoutes(deps));
   app.route('/', userRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', retentionSettingsRoutes(deps));
   app.route('/', storageTargetRoutes(deps));
   app.route('/', systemLogRoutes(deps));
   return app;
