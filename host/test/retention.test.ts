@@ -19,6 +19,8 @@ interface Fixture {
   tenantId: string;
   hot: { id: string; root: string };
   archive: { id: string; root: string };
+  /** Retention jobs counted so far (sweepAndRun). */
+  jobsSeen: number;
 }
 
 async function setUp(kind: 'embedded' | 'postgres'): Promise<Fixture> {
@@ -36,7 +38,15 @@ async function setUp(kind: 'embedded' | 'postgres'): Promise<Fixture> {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return { id: res.body.id as string, root };
   };
-  return { h, clock, token, tenantId, hot: await target('hot'), archive: await target('archive') };
+  return {
+    h,
+    clock,
+    token,
+    tenantId,
+    hot: await target('hot'),
+    archive: await target('archive'),
+    jobsSeen: 0,
+  };
 }
 
 /** A finished recording of `userId` on one call, with two segments stored on the `hot` target. */
@@ -158,10 +168,21 @@ async function user(f: Fixture, name: string): Promise<string> {
   return res.body.id;
 }
 
-/** Sweeps and runs every due job once; returns how many recordings the sweep queued. */
+/**
+ * Sweeps and runs every due job once; returns how many retention jobs were queued since the last call. Counted
+ * in the jobs table, not from this sweep's answer: the host's own hourly timer may have swept first.
+ */
 async function sweepAndRun(f: Fixture): Promise<number> {
-  const queued = await f.h.host.resolve(HOST_TOKENS.RetentionSweep).sweep();
+  await f.h.host.resolve(HOST_TOKENS.RetentionSweep).sweep();
   await f.h.host.resolve(HOST_TOKENS.JobRunner).runDue();
+  const { count } = await f.h.host
+    .services()
+    .database.db.selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('kind', '=', 'retention-apply')
+    .executeTakeFirstOrThrow();
+  const queued = Number(count) - f.jobsSeen;
+  f.jobsSeen = Number(count);
   return queued;
 }
 
