@@ -362,6 +362,59 @@ for (const kind of await databaseKinds()) {
       await f.h.stop();
     }
   });
+
+  test(`${kind}: a job repeated after a crash between recording a copy and deleting the original finishes the move`, async () => {
+    const f = await setUp(kind);
+    try {
+      const bob = await user(f, 'Bob');
+      const move = await f.h.call('POST', '/api/retention-policies', {
+        token: f.token,
+        body: { name: 'Archive', action: 'move', afterDays: 1, targetId: f.archive.id },
+      });
+      const rec = await seedRecording(f, 'crash', bob);
+      const db = f.h.host.services().database.db;
+      // What the first run left when the host died: copies on the archive, recorded, originals not yet deleted.
+      for (const segment of await segmentsOf(f, rec.recordingId)) {
+        const to = fileOf(f.archive.root, segment.storage_key!);
+        await fs.mkdir(path.dirname(to), { recursive: true });
+        await fs.copyFile(fileOf(f.hot.root, segment.storage_key!), to);
+        await db
+          .updateTable('segments')
+          .set({
+            storage_target_id: f.archive.id,
+            moved_from_target_id: f.hot.id,
+            moved_from_key: segment.storage_key,
+          })
+          .where('id', '=', segment.id)
+          .execute();
+      }
+      const retention = f.h.host.resolve(HOST_TOKENS.RetentionRepo);
+      assert.equal(
+        await retention.enqueueOnce(f.tenantId, rec.recordingId, 'retention-apply', move.body.id),
+        true,
+      );
+      assert.equal(
+        await retention.enqueueOnce(f.tenantId, rec.recordingId, 'retention-apply', move.body.id),
+        false,
+        'a queued recording gets no second job',
+      );
+      await f.h.host.resolve(HOST_TOKENS.JobRunner).runDue();
+      for (const [idx, segment] of (await segmentsOf(f, rec.recordingId)).entries()) {
+        assert.equal(segment.storage_target_id, f.archive.id);
+        assert.equal(segment.moved_from_key, null, 'the old location is cleared once deleted');
+        assert.deepEqual(await fs.readFile(fileOf(f.archive.root, segment.storage_key!)), rec.bodies[idx]);
+        assert.equal(
+          await exists(fileOf(f.hot.root, segment.storage_key!)),
+          false,
+          'the original is deleted',
+        );
+      }
+      const [audit] = await auditOf(f, 'recording.move', rec.recordingId);
+      assert.ok(audit, 'the finished move is audited');
+    } finally {
+      await f.h.stop();
+    }
+  });
 }
 
 test.run();
