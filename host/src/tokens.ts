@@ -56,6 +56,10 @@ export const HOST_TOKENS = {
   SigningKeysRepo: t<import('./db/repos/signing-keys.js').SigningKeysRepo>('SigningKeysRepo'),
   ManifestsRepo: t<import('./db/repos/manifests.js').ManifestsRepo>('ManifestsRepo'),
   WorkstationDirectory: t<WorkstationDirectory>('WorkstationDirectory'),
+  RetentionPoliciesRepo:
+    t<import('./db/repos/retention-policies.js').RetentionPoliciesRepo>('RetentionPoliciesRepo'),
+  RetentionRepo: t<import('./db/repos/retention.js').RetentionRepo>('RetentionRepo'),
+  AuditExportRepo: t<import('./db/repos/audit-export.js').AuditExportRepo>('AuditExportRepo'),
 
   // Services.
   Controller: t<import('./controller/index.js').Controller>('Controller'),
@@ -97,6 +101,8 @@ export const HOST_TOKENS = {
   RecoverCapture: t<import('./recordings/recover-capture.js').RecoverCapture>('RecoverCapture'),
   SegmentNotices: t<import('./uploads/segment-notices.js').SegmentNotices>('SegmentNotices'),
   StoreHandBack: t<import('./jobs/store-hand-back.js').StoreHandBack>('StoreHandBack'),
+  RetentionJob: t<import('./retention/retention-job.js').RetentionJob>('RetentionJob'),
+  RetentionSweep: t<import('./retention/retention-sweep.js').RetentionSweep>('RetentionSweep'),
   Api: t<Hono>('Api'),
   /** The web port's request listener: uploads, webhooks, portal, media, API. */
   WebListener: t<import('node:http').RequestListener>('WebListener'),

@@ -115,11 +115,16 @@ test('malformed JSON and non-object bodies answer 400, other content types 415, 
 
 test('unknown ids answer 404 in the error shape', async (ctx) => {
   for (const op of ctx.ops.filter((o) => o.hasId)) {
-    const body =
-      op.method === 'PUT'
+    const body = op.path.endsWith('/legal-hold')
+      ? op.method === 'GET'
+        ? undefined
+        : { reason: 'r' }
+      : op.method === 'PUT'
         ? op.path.startsWith('/api/users')
           ? { name: 'n' }
-          : { name: 'n', options: {} }
+          : op.path.startsWith('/api/retention-policies')
+            ? { name: 'n', action: 'delete', afterDays: 1 }
+            : { name: 'n', options: {} }
         : op.method === 'PATCH'
           ? { name: 'n' }
           : undefined;

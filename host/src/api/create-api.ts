@@ -7,10 +7,13 @@ import { jsonBodiesOnly, noStore } from './json-only.js';
 import { OBSERVABILITY_REFUSED, observabilityAccess } from './observability-access.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { adminUserRoutes } from './routes/admin-users.js';
+import { auditExportRoutes } from './routes/audit-export.js';
 import { auditLogRoutes } from './routes/audit-log.js';
 import { authRoutes } from './routes/auth.js';
 import { callSourceRoutes } from './routes/call-sources.js';
+import { legalHoldRoutes } from './routes/legal-hold.js';
 import { oidcRoutes } from './routes/oidc.js';
+import { retentionPolicyRoutes } from './routes/retention-policies.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { settingsRoutes } from './routes/settings.js';
 import { storageTargetRoutes } from './routes/storage-targets.js';
@@ -98,6 +101,9 @@ export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.route('/', callSourceRoutes(deps));
   api.route('/', tenantsRoutes(deps));
   api.route('/', auditLogRoutes(deps));
+  api.route('/', retentionPolicyRoutes(deps));
+  api.route('/', legalHoldRoutes(deps));
+  api.route('/', auditExportRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

@@ -47,6 +47,8 @@ import { createPlaybackRoutes } from '../playback/index.js';
 import { createPortal } from '../portal/index.js';
 import { PbxRecordingSources } from '../recordings/pbx-recording-sources.js';
 import { RecoverCapture } from '../recordings/recover-capture.js';
+import { RETENTION_JOB, RetentionJob } from '../retention/retention-job.js';
+import { RetentionSweep } from '../retention/retention-sweep.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
 import { SegmentNotices } from '../uploads/segment-notices.js';
@@ -141,6 +143,8 @@ export function registerServices(c: DependencyContainer): void {
     [HOST_TOKENS.RecoverCapture, RecoverCapture],
     [HOST_TOKENS.SegmentNotices, SegmentNotices],
     [HOST_TOKENS.StoreHandBack, StoreHandBack],
+    [HOST_TOKENS.RetentionJob, RetentionJob],
+    [HOST_TOKENS.RetentionSweep, RetentionSweep],
   ]);
   once(c, HOST_TOKENS.JobHandlers, (at) => ({
     [STORE_SEGMENT_JOB]: resolve(at, HOST_TOKENS.StoreSegmentJob).handle,
@@ -149,6 +153,7 @@ export function registerServices(c: DependencyContainer): void {
     [SEAL_RECORDING_JOB]: resolve(at, HOST_TOKENS.SealRecordingJob).handle,
     [CAPTURE_STOP_JOB]: resolve(at, HOST_TOKENS.Orchestrator).captureStopJob(),
     [DELETE_TENANT_JOB]: resolve(at, HOST_TOKENS.DeleteTenantJob).handle,
+    [RETENTION_JOB]: resolve(at, HOST_TOKENS.RetentionJob).handle,
   }));
   once(c, HOST_TOKENS.Controller, (at) => {
     const config = resolve(at, HOST_TOKENS.Config);

@@ -271,6 +271,9 @@ export function createHost(config: HostConfig, options: CreateHostOptions = {}):
         const jobs = resolve(container, HOST_TOKENS.JobRunner);
         jobs.start();
         s.stops.push(() => jobs.stop());
+        const retention = resolve(container, HOST_TOKENS.RetentionSweep);
+        retention.start();
+        s.stops.push(() => retention.stop());
         const sessions = resolve(container, HOST_TOKENS.SessionsRepo);
         s.sweep = setInterval(() => {
           sessions.deleteExpired(clock.now()).catch(() => undefined);

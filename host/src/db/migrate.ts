@@ -11,6 +11,7 @@ import { migrate0009Down, migrate0009Up } from './migrations/0009-admin-security
 import { migrate0010Down, migrate0010Up } from './migrations/0010-admin-identities.js';
 import { migrate0013Down, migrate0013Up } from './migrations/0013-upload-signing-keys.js';
 import { migrate0014Down, migrate0014Up } from './migrations/0014-tamper-evidence.js';
+import { migrate0015Down, migrate0015Up } from './migrations/0015-retention.js';
 import type { Database } from './schema.js';
 
 /** Migrations live in code (not files on disk), so the bundled host and the tests run the same set. */
@@ -29,6 +30,7 @@ export const provider: MigrationProvider = {
       '0010-admin-identities': { up: migrate0010Up, down: migrate0010Down },
       '0013-upload-signing-keys': { up: migrate0013Up, down: migrate0013Down },
       '0014-tamper-evidence': { up: migrate0014Up, down: migrate0014Down },
+      '0015-retention': { up: migrate0015Up, down: migrate0015Down },
     };
   },
 };

@@ -3,6 +3,7 @@ import { HOST_TOKENS } from '../tokens.js';
 import { AdminIdentitiesRepo } from './repos/admin-identities.js';
 import { AdminUsersRepo } from './repos/admin-users.js';
 import { AuditRepo } from './repos/audit.js';
+import { AuditExportRepo } from './repos/audit-export.js';
 import { CallLegsRepo } from './repos/call-legs.js';
 import { CallSearchRepo } from './repos/call-search.js';
 import { CallsRepo } from './repos/calls.js';
@@ -12,6 +13,8 @@ import { ManifestsRepo } from './repos/manifests.js';
 import { MediaRepo } from './repos/media.js';
 import { RecordingsRepo } from './repos/recordings.js';
 import { SecondFactorRepo } from './repos/second-factor.js';
+import { RetentionRepo } from './repos/retention.js';
+import { RetentionPoliciesRepo } from './repos/retention-policies.js';
 import { SegmentsRepo } from './repos/segments.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -76,6 +79,9 @@ export function registerRepositories(c: DependencyContainer): void {
     [HOST_TOKENS.SigningKeysRepo, SigningKeysRepo],
     [HOST_TOKENS.ManifestsRepo, ManifestsRepo],
     [HOST_TOKENS.SecondFactorRepo, SecondFactorRepo],
+    [HOST_TOKENS.RetentionPoliciesRepo, RetentionPoliciesRepo],
+    [HOST_TOKENS.RetentionRepo, RetentionRepo],
+    [HOST_TOKENS.AuditExportRepo, AuditExportRepo],
   ]);
   once(
     c,
@@ -103,6 +109,9 @@ export function registerRepositories(c: DependencyContainer): void {
       signingKeys: resolve(at, HOST_TOKENS.SigningKeysRepo),
       manifests: resolve(at, HOST_TOKENS.ManifestsRepo),
       secondFactor: resolve(at, HOST_TOKENS.SecondFactorRepo),
+      retentionPolicies: resolve(at, HOST_TOKENS.RetentionPoliciesRepo),
+      retention: resolve(at, HOST_TOKENS.RetentionRepo),
+      auditExport: resolve(at, HOST_TOKENS.AuditExportRepo),
     }),
   );
 }

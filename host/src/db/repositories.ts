@@ -6,6 +6,7 @@ import { registerRepositories } from './register-repositories.js';
 import type { AdminIdentitiesRepo } from './repos/admin-identities.js';
 import type { AdminUsersRepo } from './repos/admin-users.js';
 import type { AuditRepo } from './repos/audit.js';
+import type { AuditExportRepo } from './repos/audit-export.js';
 import type { CallLegsRepo } from './repos/call-legs.js';
 import type { CallSearchRepo } from './repos/call-search.js';
 import type { CallsRepo } from './repos/calls.js';
@@ -14,6 +15,8 @@ import type { ManifestsRepo } from './repos/manifests.js';
 import type { MediaRepo } from './repos/media.js';
 import type { RecordingsRepo } from './repos/recordings.js';
 import type { SecondFactorRepo } from './repos/second-factor.js';
+import type { RetentionRepo } from './repos/retention.js';
+import type { RetentionPoliciesRepo } from './repos/retention-policies.js';
 import type { SegmentsRepo } from './repos/segments.js';
 import type { SessionsRepo } from './repos/sessions.js';
 import type { SettingsRepo } from './repos/settings.js';
@@ -51,6 +54,9 @@ export interface Repositories {
   signingKeys: SigningKeysRepo;
   manifests: ManifestsRepo;
   secondFactor: SecondFactorRepo;
+  retentionPolicies: RetentionPoliciesRepo;
+  retention: RetentionRepo;
+  auditExport: AuditExportRepo;
 }
 
 /**

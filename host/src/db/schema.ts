@@ -4,6 +4,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 /** A timestamp: written as a Date, read back as a Date by both drivers. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+/** A nullable timestamp column added later, with a default: optional on insert. */
+type LaterTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface TenantsTable {
   id: string;
@@ -140,6 +142,10 @@ export interface CallsTable {
   end_reason: string | null;
   /** Set when an upload re-created the row: the host had lost the call's decision (ADR 14). */
   recovered_at?: Timestamp | null;
+  /** Legal hold: no retention policy deletes or moves the call's recordings while set. */
+  legal_hold: Generated<boolean>;
+  legal_hold_reason: Generated<string | null>;
+  legal_hold_at: LaterTimestamp;
 }
 
 export interface RecordingsTable {
@@ -158,6 +164,10 @@ export interface RecordingsTable {
   upload_renewed_at: Timestamp | null;
   /** Set when an upload re-created the row: the host had lost the capture's decision (ADR 14). */
   recovered_at?: Timestamp | null;
+  /** Set while a retention job for the recording is queued (the sweep enqueues it once). */
+  retention_queued_at: LaterTimestamp;
+  /** When a retention policy deleted the recording's objects. */
+  purged_at: LaterTimestamp;
 }
 
 /** One agent on one call: when they joined and left, and the capture (or the reason for none) it got. */
@@ -198,6 +208,9 @@ export interface SegmentsTable {
   storage_key: string | null;
   stored_at: Timestamp | null;
   error: string | null;
+  /** A retention move's old location, kept until its object is deleted there. */
+  moved_from_target_id: Generated<string | null>;
+  moved_from_key: Generated<string | null>;
 }
 
 /** Every address a workstation's agent connected from. */
@@ -280,6 +293,20 @@ export interface RecordingManifestsTable {
   sealed_at: Timestamp;
 }
 
+export interface RetentionPoliciesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  action: 'delete' | 'move';
+  after_days: number;
+  /** The storage target a move policy moves to; null for delete. */
+  target_id: string | null;
+  /** The users whose recordings the policy covers; empty: every user's. */
+  user_ids: Json<string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   admin_users: AdminUsersTable;
@@ -304,6 +331,7 @@ export interface Database {
   admin_totp: AdminTotpTable;
   admin_recovery_codes: AdminRecoveryCodesTable;
   upload_signing_keys: UploadSigningKeysTable;
+  retention_policies: RetentionPoliciesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -338,3 +366,5 @@ export interface AdminRecoveryCodesTable {
   code_hash: string;
   used_at: Timestamp | null;
 }
+
+export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;

@@ -9,6 +9,7 @@ import { callsListRoutes } from './pages/calls.js';
 import { loginRoutes } from './pages/login.js';
 import { securityRoutes } from './pages/security.js';
 import { settingsRoutes } from './pages/settings.js';
+import { retentionSettingsRoutes } from './pages/settings-retention.js';
 import { storageTargetRoutes } from './pages/storage-targets.js';
 import { systemLogRoutes } from './pages/system-log.js';
 import { tenantRoutes } from './pages/tenants.js';
@@ -60,6 +61,7 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', workstationDetailRoutes(deps));
   app.route('/', userRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', retentionSettingsRoutes(deps));
   app.route('/', storageTargetRoutes(deps));
   app.route('/', systemLogRoutes(deps));
   app.route('/', securityRoutes(deps));

@@ -10,6 +10,7 @@ import { readForm } from '../form.js';
 import { Page } from '../layout.js';
 import type { PortalEnv } from '../session.js';
 import { HostSettings } from './settings-host.js';
+import { RetentionSettings } from './settings-retention.js';
 
 type Key = keyof ScreenRecordingSettings;
 type NumberKey =
@@ -273,6 +274,11 @@ export function settingsRoutes(deps: PortalDeps): Hono<PortalEnv> {
             </a>
           </div>
         </form>
+        <RetentionSettings
+          policies={await deps.repos.retentionPolicies.list(session.tenantId)}
+          targets={targets}
+          users={await deps.repos.users.all(session.tenantId)}
+        />
         <HostSettings deps={deps} />
       </Page>,
     );
