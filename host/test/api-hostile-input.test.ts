@@ -14,7 +14,7 @@ interface Operation {
 
 const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
 PUBLIC.add('/api/auth/login/second-factor');
-const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
+const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me', '/api/auth/password']);
 
 /** A body of `total` bytes sent in chunks with no Content-Length, so the server must count while streaming. */
 function chunkedBody(total: number, chunk = 64 * 1024): ReadableStream<Uint8Array> {

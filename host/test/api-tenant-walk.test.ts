@@ -6,8 +6,20 @@ import { hello, newIdentity, TestAgent } from './support/test-agent.js';
 
 /** Written into every row of the victim tenant: no other principal's answer may contain it. */
 const MARK = 'victim-secret-marker';
-/** Reachable without a session, or by any signed-in role (the API's own lists in create-api.ts). */
-const OPEN = new Set(['/api/health', '/api/auth/login', '/api/openapi.json', '/api/auth/me']);
+/**
+ * Reachable without a session (sign-in steps), or by any signed-in role for its own account (the API's own
+ * lists in create-api.ts): a supervisor changes its own password too.
+ */
+const OPEN = new Set([
+  '/api/health',
+  '/api/auth/login',
+  '/api/auth/login/second-factor',
+  '/api/auth/oidc/start',
+  '/api/auth/oidc/callback',
+  '/api/openapi.json',
+  '/api/auth/me',
+  '/api/auth/password',
+]);
 /** Left out of the walk, each for a reason: it would end the walking principal's session. */
 const SKIP = new Set(['POST /api/auth/logout']);
 /**

@@ -30,7 +30,7 @@ const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/openapi.json']);
 for (const path of ['/api/auth/oidc/start', '/api/auth/oidc/callback']) PUBLIC.add(path);
 PUBLIC.add('/api/auth/login/second-factor');
 /** Paths a supervisor may use (besides future calls routes). */
-const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me']);
+const ANY_ROLE = new Set(['/api/auth/logout', '/api/auth/me', '/api/auth/password']);
 /** Tenant management: provider admins only. */
 const PROVIDER = /^\/api\/tenants(\/|$)/;
 

@@ -7,6 +7,7 @@ import { pageHeaders, requirePageAdmin, requirePageProvider, requirePageSession 
 import { callDetailRoutes } from './pages/call-detail.js';
 import { callsListRoutes } from './pages/calls.js';
 import { loginRoutes } from './pages/login.js';
+import { passwordRoutes } from './pages/password.js';
 import { securityRoutes } from './pages/security.js';
 import { settingsRoutes } from './pages/settings.js';
 import { retentionSettingsRoutes } from './pages/settings-retention.js';
@@ -20,7 +21,7 @@ import type { PortalEnv } from './session.js';
 
 export type { PortalDeps } from './deps.js';
 
-const PAGE_PATHS = ['/', '/calls', '/calls/*', '/admin', '/admin/*', '/login', '/logout'];
+const PAGE_PATHS = ['/', '/calls', '/calls/*', '/admin', '/admin/*', '/account/*', '/login', '/logout'];
 
 /**
  * The web portal: server-rendered pages for calls (with the player) and administration, on the same
@@ -46,7 +47,7 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
     );
   }
   app.route('/', loginRoutes(deps));
-  for (const path of ['/', '/calls', '/calls/*', '/admin', '/admin/*'])
+  for (const path of ['/', '/calls', '/calls/*', '/admin', '/admin/*', '/account/*'])
     app.use(path, requirePageSession(deps));
   app.use('/admin', requirePageAdmin);
   app.use('/admin/*', requirePageAdmin);
@@ -66,5 +67,6 @@ export function createPortal(deps: PortalDeps): Hono<PortalEnv> {
   app.route('/', systemLogRoutes(deps));
   app.route('/', securityRoutes(deps));
   app.route('/', tenantRoutes(deps));
+  app.route('/', passwordRoutes(deps));
   return app;
 }

@@ -11,7 +11,8 @@ export type NavKey =
   | 'storage'
   | 'system-log'
   | 'security'
-  | 'tenants';
+  | 'tenants'
+  | 'password';
 
 const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string; label: string }[] }[] = [
   { section: 'Recordings', admin: false, items: [{ key: 'calls', href: '/calls', label: 'Calls' }] },
@@ -32,6 +33,11 @@ const NAV: { section: string; admin: boolean; items: { key: NavKey; href: string
       { key: 'system-log', href: '/admin/system-log', label: 'System log' },
       { key: 'security', href: '/admin/security', label: 'Security' },
     ],
+  },
+  {
+    section: 'Account',
+    admin: false,
+    items: [{ key: 'password', href: '/account/password', label: 'Password' }],
   },
 ];
 /** Shown to provider admins only. */
