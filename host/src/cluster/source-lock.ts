@@ -118,7 +118,8 @@ export class SourceLock {
       this.o.logger.warn({ reason }, 'call-event source lock lost: stopping the source on this host');
       await this.o.lost();
     }
-    await session.close();
+    // Not awaited: ending a session whose network is gone can hang; the server drops it when TCP gives up.
+    void session.close();
     // A host that just lost the lock waits one turn more, so a host whose database session is sound takes over.
     this.schedule(wasHeld ? 2 * this.o.retryMs : this.o.retryMs);
   }

@@ -24,6 +24,9 @@ export async function openPostgresSession(
     // A host cut off without a FIN would otherwise look alive until the OS gives up on the socket.
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
+    // A query that hangs (the database unreachable without a reset) counts as a lost session, not a held one.
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 10_000,
     ...(options ? { options } : {}),
   });
   const listeners: ((reason: string) => void)[] = [];
