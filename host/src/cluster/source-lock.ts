@@ -76,7 +76,15 @@ export class SourceLock {
       if (row?.ok) {
         this.held = true;
         this.o.logger.info({}, 'call-event source lock taken: this host runs the source');
-        await this.o.acquired();
+        await this.o.acquired().catch(async (error: unknown) => {
+          // A source that cannot start must not keep the others from trying.
+          this.held = false;
+          await this.session?.query(`select pg_advisory_unlock($1, ${KEY})`, [
+            SOURCE_LOCK_SPACE,
+            this.o.sourceId,
+          ]);
+          throw error;
+        });
       } else await this.o.standby(await this.holder());
     } catch (error) {
       this.o.logger.warn({ err: (error as Error).message }, 'call-event source lock not taken; will retry');
