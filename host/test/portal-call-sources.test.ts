@@ -44,8 +44,12 @@ test("admins see each source of their tenant: state, failures; other tenants' ar
   const pbx = sources.find((s: { id: string }) => s.id === 'main-pbx');
   assert.equal(pbx.state, 'disconnected');
   assert.equal(pbx.lastFailure.kind, 'refused');
+  // The embedded database has one host: it always holds the source's cluster lock.
+  assert.equal(pbx.runsHere, true);
+  assert.equal(pbx.heldBy, undefined);
   const crm = sources.find((s: { id: string }) => s.id === 'crm');
   assert.equal(crm.state, 'connected');
+  assert.equal(crm.runsHere, true);
 
   const login = await fetch(`${h.started.url}/api/auth/login`, {
     method: 'POST',

@@ -1,5 +1,6 @@
 import {
   CallEventSchema,
+  type CallEventSink,
   type CallEventSource,
   formatIssues,
   type Logger,
@@ -7,7 +8,10 @@ import {
   type SourceHealth,
   TOKENS,
 } from '@deskrec/core';
+import { SourceLock } from '../cluster/source-lock.js';
 import type { HostConfig } from '../config/schema.js';
+import type { DatabaseHandle } from '../db/open-database.js';
+import type { HostsRepo } from '../db/repos/hosts.js';
 import type { TenantsRepo } from '../db/repos/tenants.js';
 import { inject, injectable } from '../di.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -19,6 +23,10 @@ export type CallSourceHealth = SourceHealth & {
   shared?: boolean;
   tenantSlug?: string;
   tenantId?: string;
+  /** Whether this host runs the source (a source that connects out runs on one host of a cluster). */
+  runsHere: boolean;
+  /** The host that runs it instead, when another does and it can be told. */
+  heldBy?: { id: string; name?: string };
 };
 
 export interface CallIntakeOptions {
@@ -35,12 +43,20 @@ export interface CallIntakeOptions {
 /**
  * Starts every configured call-event source with a sink that re-validates each event (a third-party
  * plugin may be wrong), resolves its tenant and hands it to the orchestrator. A bad event is logged and
- * skipped; it never stops the source or the host.
+ * skipped; it never stops the source or the host. A source that connects out (`persistentConnection`) runs only
+ * while this host holds its cluster lock (see SourceLock); sources that only receive run on every host.
  */
 @injectable()
 export class CallIntake {
-  private readonly sources: { id: string; source: CallEventSource }[] = [];
+  private readonly sources: {
+    id: string;
+    source: CallEventSource;
+    runsHere: boolean;
+    heldBy?: { id: string; name?: string };
+    lock?: SourceLock;
+  }[] = [];
   private readonly o: CallIntakeOptions;
+  private readonly retryMs: number;
   /** Whether every source was started (webhooks answer "starting" before). */
   started = false;
 
@@ -52,7 +68,11 @@ export class CallIntake {
     @inject(TOKENS.Logger) logger: Logger,
     @inject(HOST_TOKENS.Config) config: HostConfig,
     @inject(HOST_TOKENS.UnconfirmedCalls) private readonly unconfirmed: UnconfirmedCalls,
+    @inject(HOST_TOKENS.HostId) private readonly hostId: string,
+    @inject(HOST_TOKENS.DatabaseHandle) private readonly database: DatabaseHandle,
+    @inject(HOST_TOKENS.HostsRepo) private readonly hosts: HostsRepo,
   ) {
+    this.retryMs = config.cluster.sourceRetrySeconds * 1000;
     const bindings = new Map(
       config.plugins.callEvents.flatMap((entry) => (entry.tenant ? [[entry.id, entry.tenant] as const] : [])),
     );
@@ -62,44 +82,77 @@ export class CallIntake {
   async start(): Promise<void> {
     for (const { id, instance } of this.o.registry.list('call-events')) {
       const logger = this.o.logger.child({ callSource: id });
-      await instance.start({
-        event: (raw) => {
-          const parsed = CallEventSchema.safeParse(raw);
-          if (!parsed.success) {
-            logger.warn(
-              { problem: formatIssues(parsed.error) },
-              'call-event source emitted an invalid event; skipped',
-            );
-            return;
-          }
-          void this.tenantOf(id, parsed.data.tenant)
-            .then((tenant) => {
-              if ('refused' in tenant) {
-                logger.warn({ tenant: parsed.data.tenant, callId: parsed.data.callId }, tenant.refused);
-                return;
-              }
-              const { tenantId } = tenant;
-              void this.unconfirmed
-                .confirmed(tenantId, id, parsed.data)
-                .catch((error: Error) =>
-                  logger.warn({ err: error.message }, 'call confirmation not recorded'),
-                );
-              return this.o.orchestrator.handleCallEvent(tenantId, id, parsed.data);
-            })
-            .catch((error: Error) =>
-              logger.error(
-                { err: error.message, callId: parsed.data.callId },
-                'call event could not be applied',
-              ),
-            );
+      const entry: (typeof this.sources)[number] = { id, source: instance, runsHere: false };
+      this.sources.push(entry);
+      if (!instance.capabilities.persistentConnection) {
+        await instance.start(this.sink(id, logger));
+        entry.runsHere = true;
+        logger.info({}, 'call-event source started');
+        continue;
+      }
+      entry.lock = new SourceLock({
+        sourceId: id,
+        hostId: this.hostId,
+        openSession: (name) => this.database.openSession(name),
+        retryMs: this.retryMs,
+        logger,
+        acquired: async () => {
+          await instance.start(this.sink(id, logger));
+          entry.runsHere = true;
+          delete entry.heldBy;
+          logger.info({}, 'call-event source started');
         },
-        problem: (problem) =>
-          logger.warn({ input: problem.input }, `call-event source reported a problem: ${problem.message}`),
+        lost: async () => {
+          entry.runsHere = false;
+          await instance.stop().catch(() => undefined);
+          logger.info({}, 'call-event source stopped');
+        },
+        standby: async (holder) => {
+          if (!holder) return void delete entry.heldBy;
+          const name =
+            entry.heldBy?.id === holder ? entry.heldBy.name : (await this.hosts.byId(holder))?.name;
+          entry.heldBy = { id: holder, ...(name ? { name } : {}) };
+        },
       });
-      this.sources.push({ id, source: instance });
-      logger.info({}, 'call-event source started');
+      await entry.lock.start();
     }
     this.started = true;
+  }
+
+  /** Re-validates each event of source `id`, resolves its tenant and hands it to the orchestrator. */
+  private sink(id: string, logger: Logger): CallEventSink {
+    return {
+      event: (raw) => {
+        const parsed = CallEventSchema.safeParse(raw);
+        if (!parsed.success) {
+          logger.warn(
+            { problem: formatIssues(parsed.error) },
+            'call-event source emitted an invalid event; skipped',
+          );
+          return;
+        }
+        void this.tenantOf(id, parsed.data.tenant)
+          .then((tenant) => {
+            if ('refused' in tenant) {
+              logger.warn({ tenant: parsed.data.tenant, callId: parsed.data.callId }, tenant.refused);
+              return;
+            }
+            const { tenantId } = tenant;
+            void this.unconfirmed
+              .confirmed(tenantId, id, parsed.data)
+              .catch((error: Error) => logger.warn({ err: error.message }, 'call confirmation not recorded'));
+            return this.o.orchestrator.handleCallEvent(tenantId, id, parsed.data);
+          })
+          .catch((error: Error) =>
+            logger.error(
+              { err: error.message, callId: parsed.data.callId },
+              'call event could not be applied',
+            ),
+          );
+      },
+      problem: (problem) =>
+        logger.warn({ input: problem.input }, `call-event source reported a problem: ${problem.message}`),
+    };
   }
 
   /** The tenant an event of source `id` lands in; a source bound to one tenant never reaches another. */
@@ -133,13 +186,13 @@ export class CallIntake {
 
   /** The source that serves HTTP at `/hooks/<id>`, if any. */
   httpSource(id: string): CallEventSource | undefined {
-    const found = this.sources.find((s) => s.id === id)?.source;
+    const found = this.sources.find((s) => s.id === id && s.runsHere)?.source;
     return found?.capabilities.http && found.handleHttp ? found : undefined;
   }
 
   /** Each source's health, with the tenant it belongs to (`tenantSlug`, `shared`, or the default tenant). */
   health(): CallSourceHealth[] {
-    return this.sources.map(({ id, source }) => {
+    return this.sources.map(({ id, source, runsHere, heldBy }) => {
       const bound = this.o.bindings?.get(id);
       return {
         id,
@@ -149,12 +202,16 @@ export class CallIntake {
             ? { tenantSlug: bound }
             : { tenantId: this.o.defaultTenantId }),
         ...source.health(),
+        runsHere,
+        ...(heldBy ? { heldBy } : {}),
       };
     });
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    await Promise.all(this.sources.map(({ source }) => source.stop().catch(() => undefined)));
+    await Promise.all(
+      this.sources.map(({ source, lock }) => (lock ? lock.stop() : source.stop()).catch(() => undefined)),
+    );
   }
 }

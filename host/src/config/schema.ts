@@ -162,6 +162,15 @@ export const HostConfigSchema = z
           .describe(
             'A host whose heartbeat is older than this is taken as gone: other hosts take over its work',
           ),
+        sourceRetrySeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(60)
+          .default(3)
+          .describe(
+            'A host that does not run a PBX connection (another host holds it) tries to take it over this often',
+          ),
       })
       .strict()
       .refine((c) => c.hostGoneAfterSeconds > c.heartbeatSeconds, {

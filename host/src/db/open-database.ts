@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from '@deskrec/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { type DbSession, embeddedSession, openPostgresSession } from './db-session.js';
 import { EmbeddedWorkerDialect } from './embedded/worker-dialect.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
@@ -24,6 +25,8 @@ export interface DatabaseHandle {
   /** Round-trip time of a trivial query; throws when the database does not answer. */
   ping(): Promise<number>;
   close(): Promise<void>;
+  /** A session of its own (not pooled) for session-level locks; on the embedded database, its one session. */
+  openSession(applicationName: string): Promise<DbSession>;
 }
 
 const INT8_OID = 20;
@@ -97,5 +100,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       return performance.now() - started;
     },
     close: () => db.destroy(),
+    openSession: async (applicationName) =>
+      options.url
+        ? openPostgresSession(
+            options.url,
+            applicationName,
+            options.schema ? `-c search_path=${quoteIdent(options.schema)}` : undefined,
+          )
+        : embeddedSession(db),
   };
 }

@@ -25,6 +25,11 @@ const CallSourceSchema = z
     lastReconcile: ReconcileSchema.optional(),
     openCalls: z.number().optional(),
     warnings: z.array(z.string()),
+    runsHere: z.boolean().describe('This host runs the source (one host of a cluster runs a PBX connection)'),
+    heldBy: z
+      .object({ id: z.string(), name: z.string().optional() })
+      .optional()
+      .describe('The host that runs the source instead of this one'),
   })
   .openapi('CallSource');
 
@@ -63,6 +68,8 @@ export function callSourceRoutes(deps: ApiDeps) {
               : {}),
             ...(d?.openCalls !== undefined ? { openCalls: d.openCalls } : {}),
             warnings: d?.warnings ?? [],
+            runsHere: s.runsHere,
+            ...(s.heldBy ? { heldBy: s.heldBy } : {}),
           };
         });
       return c.json({ items }, 200);

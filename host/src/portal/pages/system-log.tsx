@@ -24,6 +24,8 @@ interface SourceView {
   lastReconcile?: { at: string; trigger: string; live: number; ended: number; started: number };
   openCalls?: number;
   warnings: string[];
+  runsHere: boolean;
+  heldBy?: { id: string; name?: string };
 }
 
 const STATE_TONE = { connected: 'ok', starting: 'info', disconnected: 'bad', stopped: 'warn' } as const;
@@ -61,7 +63,18 @@ function CallSources({ sources }: { sources: SourceView[] }) {
                     {s.shared ? <span class="muted"> (shared)</span> : null}
                   </td>
                   <td>
-                    <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
+                    {s.runsHere ? (
+                      <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
+                    ) : (
+                      <Badge tone="info">standby</Badge>
+                    )}
+                    {s.runsHere ? null : (
+                      <div class="muted">
+                        {s.heldBy
+                          ? `runs on host ${s.heldBy.name ?? s.heldBy.id}`
+                          : 'waiting for the host that runs it'}
+                      </div>
+                    )}
                     {s.connectedSince ? (
                       <div class="muted">
                         since <LocalTime at={new Date(s.connectedSince)} />
