@@ -305,7 +305,7 @@ export class SiprecServer {
       throw error;
     }
     if (!offer) return fail(488, 'no SDP offer (offerless INVITEs are not supported)');
-    if (!offer.media.some((m) => chooseCodec(m))) return fail(488, 'no audio stream in PCMU or PCMA');
+    if (!offer.media.some((m) => chooseCodec(m))) return fail(488, 'no audio stream in PCMU, PCMA or Opus');
     return { offer, ...(metadata ? { metadata } : {}) };
   }
 

@@ -1,5 +1,7 @@
 import os from 'node:os';
+import { type RecordedCodec, ticksPerFrame } from './codecs.js';
 import { g711Table } from './g711.js';
+import { OpusStreamDecoder } from './opus-stream-decoder.js';
 import type { RtpPacket } from './rtp-packet.js';
 import type { WavFile } from './wav-file.js';
 
@@ -7,13 +9,21 @@ export const SAMPLE_RATE = 8000;
 const FRAMES_PER_MS = SAMPLE_RATE / 1000;
 const MAX_MISORDER = 100;
 const BIG_ENDIAN = os.endianness() === 'BE';
+/** Packets kept while an Opus decoder loads; more would be older than any jitter buffer anyway. */
+const MAX_WAITING = 50;
 
 export interface TrackStats {
   packets: number;
   /** Packets that arrived after their place had been written (older than the jitter buffer). */
   late: number;
-  /** Packets of a payload type other than the negotiated one (e.g. telephone-event). */
+  /** Packets of a payload type other than the negotiated one (e.g. telephone-event), or undecodable. */
   ignored: number;
+}
+
+interface Waiting {
+  data: Buffer;
+  packet: RtpPacket;
+  nowMs: number;
 }
 
 /**
@@ -23,7 +33,11 @@ export interface TrackStats {
  */
 export class StreamTrack {
   readonly stats: TrackStats = { packets: 0, late: 0, ignored: 0 };
-  private table: Int16Array;
+  /** G.711's decode table, or the Opus decoder: one of the two. */
+  private table: Int16Array | undefined;
+  private opus: OpusStreamDecoder | undefined;
+  private ticks = 1;
+  private waiting: Waiting[] = [];
   private ssrc: number | undefined;
   private lastSeq = 0;
   private lastTs = 0;
@@ -36,16 +50,42 @@ export class StreamTrack {
     readonly channel: number,
     readonly ring: Int16Array,
     public payloadType: number,
-    codec: 'PCMU' | 'PCMA',
+    codec: RecordedCodec,
   ) {
-    this.table = g711Table(codec);
+    this.useCodec(codec);
   }
 
   /** A re-INVITE changed the stream: take the codec, and place the next packet by its arrival. */
-  renegotiate(payloadType: number, codec: 'PCMU' | 'PCMA'): void {
+  renegotiate(payloadType: number, codec: RecordedCodec): void {
     this.payloadType = payloadType;
-    this.table = g711Table(codec);
+    this.useCodec(codec);
     this.ssrc = undefined;
+  }
+
+  /** Frees the Opus decoder, if any. */
+  close(): void {
+    this.opus?.free();
+    this.opus = undefined;
+    this.waiting = [];
+  }
+
+  private useCodec(codec: RecordedCodec): void {
+    this.ticks = ticksPerFrame(codec);
+    if (codec !== 'OPUS') {
+      this.close();
+      this.table = g711Table(codec);
+      return;
+    }
+    this.table = undefined;
+    if (this.opus) return;
+    const opus = new OpusStreamDecoder();
+    this.opus = opus;
+    void opus.loaded.then(() => {
+      if (this.opus !== opus) return;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) this.push(w.data, w.packet, w.nowMs);
+    });
   }
 
   push(data: Buffer, packet: RtpPacket, nowMs: number): void {
@@ -53,17 +93,30 @@ export class StreamTrack {
       this.stats.ignored++;
       return;
     }
+    const opus = this.opus;
+    let samples: Int16Array | undefined;
+    if (opus) {
+      if (!opus.ready) {
+        if (this.waiting.length < MAX_WAITING) this.waiting.push({ data: Buffer.from(data), packet, nowMs });
+        return;
+      }
+      samples = opus.decode(data.subarray(packet.payloadStart, packet.payloadEnd));
+      if (!samples) {
+        this.stats.ignored++;
+        return;
+      }
+    }
     this.stats.packets++;
     const cursor = this.recorder.cursor;
     const cap = this.ring.length;
-    const count = packet.payloadEnd - packet.payloadStart;
+    const count = samples ? samples.length : packet.payloadEnd - packet.payloadStart;
     let pos: number;
     let newer = true;
     if (this.ssrc !== packet.ssrc) {
       pos = this.recorder.frameAt(nowMs);
       this.ssrc = packet.ssrc;
     } else {
-      pos = this.lastPos + ((packet.timestamp - this.lastTs) | 0);
+      pos = this.lastPos + Math.round(((packet.timestamp - this.lastTs) | 0) / this.ticks);
       const step = ((packet.sequence - this.lastSeq) << 16) >> 16;
       // Far behind in sequence is a restarted stream, not a late packet (RFC 3550 A.1's MAX_MISORDER).
       newer = step > 0 || step < -MAX_MISORDER;
@@ -92,7 +145,8 @@ export class StreamTrack {
     const src = packet.payloadStart;
     while (i < count) {
       const run = Math.min(count - i, cap - at);
-      for (let k = 0; k < run; k++) ring[at + k] = table[data[src + i + k] as number] as number;
+      if (table) for (let k = 0; k < run; k++) ring[at + k] = table[data[src + i + k] as number] as number;
+      else ring.set((samples as Int16Array).subarray(i, i + run), at);
       i += run;
       at = 0;
     }
@@ -135,7 +189,7 @@ export class CallRecorder {
     return Math.max(this.cursor, Math.floor((nowMs - this.startMs + this.jitterMs) * FRAMES_PER_MS));
   }
 
-  addTrack(channel: number, payloadType: number, codec: 'PCMU' | 'PCMA'): StreamTrack {
+  addTrack(channel: number, payloadType: number, codec: RecordedCodec): StreamTrack {
     const track = new StreamTrack(this, channel, new Int16Array(this.ringFrames), payloadType, codec);
     this.tracks.push(track);
     return track;
@@ -144,6 +198,7 @@ export class CallRecorder {
   removeTrack(track: StreamTrack): void {
     const i = this.tracks.indexOf(track);
     if (i >= 0) this.tracks.splice(i, 1);
+    track.close();
   }
 
   get stats(): TrackStats {
@@ -176,6 +231,7 @@ export class CallRecorder {
     let end = this.cursor;
     for (const t of this.tracks) end = Math.max(end, t.highest);
     this.flushTo(end);
+    for (const t of this.tracks) t.close();
     await this.file.close();
   }
 

@@ -1,6 +1,7 @@
 import type dgram from 'node:dgram';
 import type { AgentIdentity } from '@deskrec/core';
 import { type CallRecorder, SAMPLE_RATE, type StreamTrack } from '../media/call-recorder.js';
+import type { RecordedCodec } from '../media/codecs.js';
 import { parseRtp } from '../media/rtp-packet.js';
 import type { Remote } from '../sip/transport.js';
 import type { RecordingMetadata } from './rs-metadata.js';
@@ -10,7 +11,7 @@ import type { SdpMedia } from './sdp.js';
 export interface SessionStream {
   media: SdpMedia;
   port: number;
-  codec?: { pt: number; name: 'PCMU' | 'PCMA' };
+  codec?: { pt: number; name: RecordedCodec };
   socket?: dgram.Socket;
   track?: StreamTrack;
   /** The address the first packet came from; later packets from elsewhere are ignored (symmetric latching). */

@@ -1,3 +1,5 @@
+import { RECORDED_CODECS, type RecordedCodec, rtpmapOf } from '../media/codecs.js';
+
 export class SdpError extends Error {
   override readonly name = 'SdpError';
 }
@@ -74,12 +76,12 @@ export function parseSdp(text: string): SdpOffer {
   return offer;
 }
 
-/** The codec the recorder takes from a stream: the first offered PCMU or PCMA payload type, if any. */
-export function chooseCodec(media: SdpMedia): { pt: number; name: 'PCMU' | 'PCMA' } | undefined {
+/** The codec the recorder takes from a stream: the first offered PCMU, PCMA or Opus payload type, if any. */
+export function chooseCodec(media: SdpMedia): { pt: number; name: RecordedCodec } | undefined {
   if (media.type !== 'audio' || !/^RTP\/AVPF?$/.test(media.proto)) return undefined;
   for (const format of media.formats) {
     const name = media.rtpmap.get(format) ?? STATIC_CODECS[format];
-    if (name === 'PCMU' || name === 'PCMA') return { pt: Number(format), name };
+    if (name && RECORDED_CODECS.has(name)) return { pt: Number(format), name: name as RecordedCodec };
   }
   return undefined;
 }
@@ -88,7 +90,7 @@ export interface AnswerStream {
   media: SdpMedia;
   /** The local RTP port, or 0 when the stream is refused. */
   port: number;
-  codec?: { pt: number; name: string };
+  codec?: { pt: number; name: RecordedCodec };
 }
 
 /** An answer: every offered stream in order, the recorded ones `recvonly` on their port, the others refused. */
@@ -111,7 +113,7 @@ export function buildAnswer(
       lines.push(`m=${s.media.type} 0 ${s.media.proto} ${s.media.formats[0] ?? '0'}`);
       continue;
     }
-    lines.push(`m=audio ${s.port} RTP/AVP ${s.codec.pt}`, `a=rtpmap:${s.codec.pt} ${s.codec.name}/8000`);
+    lines.push(`m=audio ${s.port} RTP/AVP ${s.codec.pt}`, `a=rtpmap:${s.codec.pt} ${rtpmapOf(s.codec.name)}`);
     if (s.media.label) lines.push(`a=label:${s.media.label}`);
     lines.push(s.media.direction === 'inactive' ? 'a=inactive' : 'a=recvonly');
   }

@@ -166,7 +166,7 @@ export interface CallSpec {
   agent: Participant;
   other: Participant;
   /** Codec of the agent's stream (label 1) and the other side's (label 2). */
-  codecs?: ['PCMU' | 'PCMA', 'PCMU' | 'PCMA'];
+  codecs?: [OfferedCodec, OfferedCodec];
   /** List the other party first in the metadata (the stream association still tells who sends what). */
   otherFirst?: boolean;
   metadataXml?: string;
@@ -205,12 +205,14 @@ ${spec.otherFirst ? `${other}\n${agent}` : `${agent}\n${other}`}
 `;
 }
 
-const PT = { PCMU: 0, PCMA: 8 } as const;
+export type OfferedCodec = 'PCMU' | 'PCMA' | 'opus';
+const PT = { PCMU: 0, PCMA: 8, opus: 111 } as const;
+const RTPMAP = { PCMU: 'PCMU/8000', PCMA: 'PCMA/8000', opus: 'opus/48000/2' } as const;
 
 /** The SRC's SDP offer: two sendonly audio streams labelled 1 (agent) and 2 (other side). */
-export function sdpOffer(rtpPort: number, codecs: ['PCMU' | 'PCMA', 'PCMU' | 'PCMA'], version = 1): string {
-  const m = (label: number, codec: 'PCMU' | 'PCMA', port: number) =>
-    `m=audio ${port} RTP/AVP ${PT[codec]} 101\r\na=rtpmap:${PT[codec]} ${codec}/8000\r\na=rtpmap:101 telephone-event/8000\r\na=label:${label}\r\na=sendonly\r\n`;
+export function sdpOffer(rtpPort: number, codecs: [OfferedCodec, OfferedCodec], version = 1): string {
+  const m = (label: number, codec: OfferedCodec, port: number) =>
+    `m=audio ${port} RTP/AVP ${PT[codec]} 101\r\na=rtpmap:${PT[codec]} ${RTPMAP[codec]}\r\na=rtpmap:101 telephone-event/8000\r\na=label:${label}\r\na=sendonly\r\n`;
   return `v=0\r\no=src 2890844526 ${version} IN IP4 127.0.0.1\r\ns=SIPREC\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n${m(1, codecs[0], rtpPort)}${m(2, codecs[1], rtpPort + 2)}`;
 }
 
