@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { silentLogger, systemClock } from '@deskrec/core';
+import { systemClock } from '@deskrec/core';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
-import { openDatabase } from '../db/open-database.js';
 import { createRepositories } from '../db/repositories.js';
+import { openCliDatabase } from './cli-database.js';
 
 export interface ResetPasswordOptions {
   file?: string;
@@ -21,19 +20,7 @@ export interface ResetPasswordOptions {
 export async function resetPassword(options: ResetPasswordOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const config = loadConfig(options.file ? { file: options.file } : {});
-  let handle: Awaited<ReturnType<typeof openDatabase>>;
-  try {
-    handle = await openDatabase({
-      ...(config.database.url ? { url: config.database.url } : { embeddedDir: join(config.dataDir, 'db') }),
-      logger: silentLogger,
-    });
-  } catch (error) {
-    throw new ConfigError(
-      `the database cannot be opened (${(error as Error).message})${
-        config.database.url ? '' : '; stop the running host first, it holds the embedded database'
-      }`,
-    );
-  }
+  const handle = await openCliDatabase(config);
   try {
     const repos = createRepositories(handle.db, systemClock);
     const tenant = await repos.tenants.bySlug(options.tenant);

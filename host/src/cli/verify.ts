@@ -1,17 +1,16 @@
-import { join } from 'node:path';
 import { silentLogger, systemClock, TOKENS } from '@deskrec/core';
 import type { Kysely } from 'kysely';
 import { resolveStorageKinds } from '../app/plugins.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import type { HostConfig } from '../config/schema.js';
-import { openDatabase } from '../db/open-database.js';
 import { registerRepositories } from '../db/register-repositories.js';
 import type { Database } from '../db/schema.js';
 import { container, resolve } from '../di.js';
 import { isFailure, type VerifyReport, verifyTenant } from '../integrity/verify-tenant.js';
 import { TargetResolver } from '../storage/target-resolver.js';
 import { HOST_TOKENS } from '../tokens.js';
+import { openCliDatabase } from './cli-database.js';
 
 export interface VerifyOptions {
   /** Only this tenant (its slug); every tenant when omitted. */
@@ -101,19 +100,7 @@ export interface VerifyCliOptions extends VerifyOptions {
 export async function runVerifyCli(options: VerifyCliOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const config = loadConfig(options.file ? { file: options.file } : {});
-  let handle: Awaited<ReturnType<typeof openDatabase>>;
-  try {
-    handle = await openDatabase({
-      ...(config.database.url ? { url: config.database.url } : { embeddedDir: join(config.dataDir, 'db') }),
-      logger: silentLogger,
-    });
-  } catch (error) {
-    throw new ConfigError(
-      `the database cannot be opened (${(error as Error).message})${
-        config.database.url ? '' : '; stop the running host first, it holds the embedded database'
-      }`,
-    );
-  }
+  const handle = await openCliDatabase(config);
   try {
     const reports = await verifyRecordings(config, handle.db, options);
     out.write(options.json ? `${JSON.stringify({ tenants: reports }, null, 2)}\n` : formatReports(reports));
